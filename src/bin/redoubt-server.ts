@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// redoubt-server: a drop-in for redis-server. Same argv, same config file, same log lines.
+
+import { loadServerConfig, ConfigLoadError } from '../config/load.js';
+import { startServer } from '../server/lifecycle.js';
+import { REDIS_VERSION, REDOUBT_VERSION } from '../server/version.js';
+
+function usage(): void {
+  process.stderr.write(
+    [
+      'Usage: ./redoubt-server [/path/to/redis.conf] [options] [-]',
+      '       ./redoubt-server - (read config from stdin)',
+      '       ./redoubt-server -v or --version',
+      '       ./redoubt-server -h or --help',
+      '',
+      'Examples:',
+      '       ./redoubt-server (run the server with default conf)',
+      '       ./redoubt-server /etc/redis/6379.conf',
+      '       ./redoubt-server --port 7777',
+      '       ./redoubt-server /etc/myredis.conf --loglevel verbose -',
+      '',
+    ].join('\n'),
+  );
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === '-v' || argv[0] === '--version') {
+    process.stdout.write(`Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=redoubt-${REDOUBT_VERSION}\n`);
+    return;
+  }
+  if (argv[0] === '-h' || argv[0] === '--help') {
+    usage();
+    return;
+  }
+  let loaded;
+  try {
+    loaded = loadServerConfig(argv);
+  } catch (e) {
+    if (e instanceof ConfigLoadError) {
+      process.stderr.write(e.message + '\n');
+      process.exit(1);
+    }
+    throw e;
+  }
+  let running;
+  try {
+    running = await startServer(loaded.store, { configFile: loaded.configFile });
+  } catch (e) {
+    process.stdout.write(`${process.pid}:M # ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    running.server.log.warning('Received shutdown request, scheduling shutdown...');
+    running.server.log.warning('Redoubt is now ready to exit, bye bye...');
+    void running.stop().then(() => process.exit(code));
+  };
+  running.server.shutdownHandler = stop;
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+}
+
+void main(process.argv.slice(2));

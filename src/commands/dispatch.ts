@@ -1,0 +1,110 @@
+// The one ordered gate every command passes, in Redis's processCommand order:
+// lookup → arity → protected → auth → MULTI-allowed → ACL → OOM → pub/sub context →
+// MULTI queue or call. Every rejection goes through reject(), which also flags an open
+// transaction so that EXEC fails with EXECABORT.
+
+import type { Client } from '../server/client.js';
+import { CLIENT } from '../server/client.js';
+import type { Command } from './registry.js';
+import { CMD } from './flags.js';
+import { E, arityError, unknownCommand, unknownSubcommand } from '../protocol/errors.js';
+
+/** Hooks for the transaction layer: queueing inside MULTI and aborting EXEC. */
+export interface MultiLayer {
+  /** Queues the command (the client is in MULTI and cmd is not one that runs immediately). */
+  queue(c: Client, cmd: Command, argv: string[]): void;
+  /** Marks the open transaction as failed (an error was returned while queueing). */
+  flag(c: Client): void;
+  /** True for commands that run at once inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET). */
+  runsImmediately(cmd: Command): boolean;
+}
+
+export const gate = {
+  multi: null as MultiLayer | null,
+  /** Commands allowed for a RESP2 client in subscribed state (ids filled by the pub/sub layer). */
+  pubsubAllowed: new Set<number>(),
+  /** Protected commands and the enable-* config that governs each, by command id. */
+  protectedBy: new Map<number, string>(),
+};
+
+function reject(c: Client, cmd: Command | null, msg: string): void {
+  if (cmd !== null) cmd.stats.rejectedCalls++;
+  if (c.has(CLIENT.multi)) gate.multi?.flag(c);
+  c.reply.error(msg);
+}
+
+/** enable-debug-command / enable-module-command: "yes", or "local" from a loopback/unix client. */
+function protectedAllowed(c: Client, setting: string): boolean {
+  if (setting === 'yes') return true;
+  if (setting !== 'local') return false;
+  return c.has(CLIENT.unixSocket) || /^(127\.|\[::1\]|::1|::ffff:127\.)/.test(c.addr);
+}
+
+export function processCommand(c: Client, argv: string[]): void {
+  const server = c.server;
+  const cmd = server.commands.lookup(argv);
+  if (cmd === undefined) {
+    const container = server.commands.isContainer(argv[0]!) && argv.length >= 2;
+    return reject(c, null, container ? unknownSubcommand(argv[0]!, argv[1]!) : unknownCommand(argv));
+  }
+  c.lastCmd = cmd;
+  if (!cmd.arityOk(argv.length)) return reject(c, cmd, arityError(cmd.fullname));
+  if (cmd.has(CMD.protected)) {
+    const cfg = gate.protectedBy.get(cmd.id);
+    if (cfg === undefined || !protectedAllowed(c, server.config.str(cfg))) {
+      const what = (cmd.parent ?? cmd).name.toUpperCase();
+      return reject(
+        c,
+        cmd,
+        `ERR ${what} command not allowed. If the ${cfg ?? 'enable-' + what.toLowerCase() + '-command'} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`,
+      );
+    }
+  }
+  if (server.security.authRequired(c) && !cmd.has(CMD.no_auth)) return reject(c, cmd, E.noAuth);
+  if (c.has(CLIENT.multi) && cmd.has(CMD.no_multi)) return reject(c, cmd, E.multiNotAllowed);
+  const verdict = server.security.check(c, cmd, argv);
+  if (!verdict.ok) {
+    const msg =
+      verdict.reason === 'command'
+        ? `NOPERM this user has no permissions to run the '${cmd.fullname}' command`
+        : `NOPERM this user has no permissions to access one of the ${verdict.reason === 'key' ? 'keys' : 'channels'} used as arguments`;
+    return reject(c, cmd, msg);
+  }
+  if (server.oomCheck !== null && server.oomCheck(c, cmd)) return reject(c, cmd, E.oom);
+  if (c.has(CLIENT.pubsub) && c.resp === 2 && !gate.pubsubAllowed.has((cmd.parent ?? cmd).id)) {
+    return reject(
+      c,
+      cmd,
+      `ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
+  }
+  if (c.has(CLIENT.multi) && gate.multi !== null && !gate.multi.runsImmediately(cmd)) {
+    gate.multi.queue(c, cmd, argv);
+    return;
+  }
+  call(c, cmd, argv);
+}
+
+/** Runs a command: statistics, the frozen clock, reply suppression and post-command hooks. */
+export function call(c: Client, cmd: Command, argv: string[]): void {
+  const server = c.server;
+  const replyMode = c.flags & (CLIENT.replyOff | CLIENT.replySkip);
+  const mark = replyMode !== 0 ? c.reply.mark() : null;
+  const errorsBefore = c.reply.errors;
+  c.argv = argv;
+  const t0 = performance.now();
+  server.runFrozen(cmd.handler!, c, argv);
+  const usec = Math.round((performance.now() - t0) * 1000);
+  cmd.stats.calls++;
+  cmd.stats.usec += usec;
+  if (c.reply.errors !== errorsBefore) cmd.stats.failedCalls++;
+  server.stats.totalCommands++;
+  if (mark !== null) c.reply.rewind(mark);
+  // CLIENT REPLY SKIP drops the reply of the next command only.
+  if (c.has(CLIENT.replySkip)) c.flags &= ~CLIENT.replySkip;
+  if (c.has(CLIENT.replySkipNext)) {
+    c.flags &= ~CLIENT.replySkipNext;
+    c.flags |= CLIENT.replySkip;
+  }
+  for (const h of server.hooks.commandExecuted) h(c, argv, usec);
+}

@@ -1,0 +1,202 @@
+// Glue between one socket and one Client: feed bytes to the parser, run every complete
+// command through the gate, then flush all replies of that read in one write. Protocol errors
+// are answered and the connection closed after the reply, as Redis does.
+
+import type { Socket } from 'node:net';
+import type { Server } from '../server/server.js';
+import { CLIENT, type Client } from '../server/client.js';
+import { processCommand } from '../commands/dispatch.js';
+import { CMD } from '../commands/flags.js';
+
+const MAX_CLIENTS_ERR = Buffer.from('-ERR max number of clients reached\r\n');
+/** Stop reading from a client whose unsent replies exceed this, until the socket drains. */
+const READ_PAUSE_BYTES = 64 * 1024 * 1024;
+
+function socketFd(socket: Socket): number {
+  const h = (socket as unknown as { _handle?: { fd?: number } })._handle;
+  return typeof h?.fd === 'number' ? h.fd : -1;
+}
+
+function fmtAddr(host: string | undefined, port: number | undefined): string {
+  if (host === undefined) return '?:0';
+  const h = host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host;
+  return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`;
+}
+
+export class Connection {
+  private flushScheduled = false;
+  private closed = false;
+  /** A command held back while clients are paused. */
+  private held: string[] | null = null;
+  private readPaused = false;
+  private pausedByCommand = false;
+
+  constructor(
+    private readonly server: Server,
+    private readonly socket: Socket,
+    readonly client: Client,
+  ) {
+    client.control = {
+      close: () => this.close(),
+      scheduleFlush: () => this.scheduleFlush(),
+      socketPending: () => this.socket.writableLength,
+      setPaused: (p) => {
+        this.pausedByCommand = p;
+        if (p) this.socket.pause();
+        else {
+          this.socket.resume();
+          this.processInput();
+          this.flush();
+        }
+      },
+    };
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.onData(chunk);
+      } catch (e) {
+        // Never let one connection's failure reach the process: drop just this client.
+        server.log.warning(`Closing client id=${client.id} after an internal error: ${(e as Error).message}`);
+        this.close();
+      }
+    });
+    socket.on('drain', () => {
+      if (this.readPaused && this.socket.writableLength < READ_PAUSE_BYTES / 2) {
+        this.readPaused = false;
+        if (!this.pausedByCommand) this.socket.resume();
+      }
+    });
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  /** Accepts a socket, or refuses it when maxclients is reached. */
+  static accept(server: Server, socket: Socket, unix: boolean): Connection | null {
+    socket.on('error', () => {});
+    if (server.clients.size >= server.config.int('maxclients')) {
+      server.stats.rejectedConnections++;
+      socket.end(MAX_CLIENTS_ERR);
+      return null;
+    }
+    if (!unix) {
+      socket.setNoDelay(true);
+      const ka = server.config.int('tcp-keepalive');
+      if (ka > 0) socket.setKeepAlive(true, ka * 1000);
+    }
+    const addr = unix ? `${server.config.str('unixsocket')}:0` : fmtAddr(socket.remoteAddress, socket.remotePort);
+    const laddr = unix ? `${server.config.str('unixsocket')}:0` : fmtAddr(socket.localAddress, socket.localPort);
+    const c = server.newClient(addr, laddr, socketFd(socket));
+    if (unix) c.flags |= CLIENT.unixSocket;
+    return new Connection(server, socket, c);
+  }
+
+  private onData(chunk: Buffer): void {
+    const c = this.client;
+    const server = this.server;
+    server.stats.netInputBytes += chunk.length;
+    server.stats.readsProcessed++;
+    c.lastInteraction = Date.now();
+    c.parser.maxBulkLen = server.protoMaxBulkLen;
+    c.parser.authRequired = server.security.authRequired(c);
+    c.parser.feed(chunk);
+    this.processInput();
+    if (!this.closed && c.parser.pending > server.queryBufLimit) {
+      server.stats.clientQbufLimitDisconnections++;
+      server.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} (qbuf initial bytes: ${JSON.stringify(c.parser.pending)})`);
+      this.close();
+      return;
+    }
+    this.flush();
+  }
+
+  /** Runs every complete command waiting in the parser, unless paused or closing. */
+  private processInput(): void {
+    const c = this.client;
+    const server = this.server;
+    while (!this.closed && !c.has(CLIENT.closeAfterReply) && !this.pausedByCommand) {
+      const argv = this.held ?? c.parser.take();
+      this.held = null;
+      if (argv === null) break;
+      if (this.mustWait(argv)) {
+        this.held = argv;
+        this.waitForUnpause();
+        break;
+      }
+      processCommand(c, argv);
+      c.parser.authRequired = server.security.authRequired(c);
+      if (c.has(CLIENT.closeAsap)) {
+        this.close();
+        return;
+      }
+    }
+    if (c.parser.error !== null && !c.has(CLIENT.closeAfterReply)) {
+      c.reply.error(c.parser.error);
+      server.log.verbose(`Protocol error (${c.parser.error.replace(/^ERR Protocol error: /, '')}) from client: id=${c.id} addr=${c.addr}`);
+      c.flags |= CLIENT.closeAfterReply;
+    }
+  }
+
+  /** CLIENT PAUSE: hold commands (all, or only writes) until the pause ends. */
+  private mustWait(argv: string[]): boolean {
+    const server = this.server;
+    if (server.pauseUntil <= Date.now()) return false;
+    if (!server.pauseWritesOnly) return true;
+    const cmd = server.commands.lookup(argv);
+    return cmd !== undefined && cmd.has(CMD.write | CMD.may_replicate);
+  }
+
+  private waitForUnpause(): void {
+    const wait = Math.max(1, this.server.pauseUntil - Date.now());
+    setTimeout(() => {
+      if (this.closed) return;
+      this.processInput();
+      this.flush();
+    }, Math.min(wait, 100));
+  }
+
+  scheduleFlush(): void {
+    if (this.flushScheduled || this.closed) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  flush(): void {
+    if (this.closed) return;
+    const c = this.client;
+    if (c.reply.hasPending) {
+      const parts = c.reply.take();
+      let n = 0;
+      if (parts.length === 1) {
+        n = parts[0]!.length;
+        this.socket.write(parts[0]!);
+      } else {
+        this.socket.cork();
+        for (const p of parts) {
+          n += p.length;
+          this.socket.write(p);
+        }
+        this.socket.uncork();
+      }
+      this.server.stats.netOutputBytes += n;
+      this.server.stats.writesProcessed++;
+      if (!this.readPaused && this.socket.writableLength > READ_PAUSE_BYTES) {
+        this.readPaused = true;
+        this.socket.pause();
+      }
+    }
+    if (c.has(CLIENT.closeAfterReply)) {
+      this.closed = true;
+      this.socket.end();
+      this.server.removeClient(c);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    this.server.removeClient(this.client);
+  }
+}

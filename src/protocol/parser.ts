@@ -1,0 +1,206 @@
+// Incremental RESP request parser (multibulk and inline), the way Redis's processInputBuffer
+// reads a query buffer: a cursor over the pending bytes, lengths parsed straight from bytes,
+// big bulk arguments copied once into an exact-size buffer. Arguments come out as latin1
+// strings (one char per byte), so keys and values stay binary-safe.
+
+import { E, protoExpectedDollar } from './errors.js';
+import { splitArgs } from './splitargs.js';
+
+const CR = 13;
+const LF = 10;
+const INLINE_MAX = 64 * 1024; // PROTO_INLINE_MAX_SIZE
+const BIG_ARG = 32 * 1024; // PROTO_MBULK_BIG_ARG
+const INT_MAX = 2147483647;
+const EMPTY = Buffer.alloc(0);
+
+/** Parses a decimal integer like Redis's string2ll; NaN when malformed. */
+export function parseLongBytes(buf: Buffer, start: number, end: number): number {
+  const len = end - start;
+  if (len <= 0 || len > 20) return NaN;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 45) {
+    neg = true;
+    i++;
+    if (i === end) return NaN;
+  }
+  if (buf[i] === 48) return i + 1 === end && !neg ? 0 : NaN;
+  let v = 0;
+  for (; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}
+
+export class RequestParser {
+  /** proto-max-bulk-len */
+  maxBulkLen = 512 * 1024 * 1024;
+  /** True while the client must still authenticate: tighter limits apply (Redis 7.0.15). */
+  authRequired = false;
+  /** Set to the error reply once the stream is unusable; the connection must be closed. */
+  error: string | null = null;
+
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private mbLeft = 0;
+  private args: string[] = [];
+  private bulkLen = -1;
+  private big: Buffer | null = null;
+  private bigFill = 0;
+
+  /** Bytes received and not yet consumed by a complete command (CLIENT LIST qbuf, query-buffer limit). */
+  get pending(): number {
+    return this.buf.length - this.pos + this.bigFill;
+  }
+
+  /** Size of the partially received argument buffer (counts toward the query buffer). */
+  get bufferedCapacity(): number {
+    return this.buf.length - this.pos + (this.big ? this.big.length : 0);
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.big !== null) chunk = this.fillBig(chunk);
+    if (chunk.length === 0) return;
+    if (this.pos >= this.buf.length) {
+      this.buf = chunk;
+      this.pos = 0;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.pos = 0;
+    }
+  }
+
+  /** Returns the next complete command, or null when more bytes are needed or on error. */
+  next(): string[] | null {
+    for (;;) {
+      if (this.error !== null || this.big !== null) return null;
+      if (this.mbLeft === 0) {
+        if (this.pos >= this.buf.length) {
+          this.release();
+          return null;
+        }
+        if (this.buf[this.pos] !== 42 /* '*' */) {
+          const inl = this.inline();
+          if (inl === null) return null;
+          if (inl.length === 0) continue;
+          return inl;
+        }
+        const n = this.multibulkHeader();
+        if (n === null) return null;
+        if (n <= 0) continue;
+        this.mbLeft = n;
+        this.args = [];
+      }
+      const cmd = this.bulks();
+      if (cmd !== null) return cmd;
+      return null;
+    }
+  }
+
+  private release(): void {
+    this.buf = EMPTY;
+    this.pos = 0;
+  }
+
+  private fail(msg: string): null {
+    this.error = msg;
+    this.release();
+    this.big = null;
+    return null;
+  }
+
+  private inline(): string[] | null {
+    const nl = this.buf.indexOf(LF, this.pos);
+    if (nl < 0) {
+      if (this.buf.length - this.pos > INLINE_MAX) return this.fail(E.protoBigInline);
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && this.buf[end - 1] === CR) end--;
+    const line = this.buf.latin1Slice(this.pos, end);
+    this.pos = nl + 1;
+    const argv = splitArgs(line);
+    if (argv === null) return this.fail(E.protoUnbalancedQuotes);
+    return argv;
+  }
+
+  /** Reads "*<n>\r\n"; null when incomplete or on error. */
+  private multibulkHeader(): number | null {
+    const cr = this.buf.indexOf(CR, this.pos);
+    if (cr < 0) {
+      if (this.buf.length - this.pos > INLINE_MAX) return this.fail(E.protoBigMbulkCount);
+      return null;
+    }
+    if (cr + 1 >= this.buf.length) return null;
+    const n = parseLongBytes(this.buf, this.pos + 1, cr);
+    if (Number.isNaN(n) || n > INT_MAX) return this.fail(E.protoInvalidMultibulk);
+    if (n > 10 && this.authRequired) return this.fail(E.protoUnauthMultibulk);
+    this.pos = cr + 2;
+    return n;
+  }
+
+  private bulks(): string[] | null {
+    const buf = this.buf;
+    while (this.mbLeft > 0) {
+      if (this.bulkLen < 0) {
+        const cr = buf.indexOf(CR, this.pos);
+        if (cr < 0) {
+          if (buf.length - this.pos > INLINE_MAX) return this.fail(E.protoBigBulkCount);
+          return null;
+        }
+        if (cr + 1 >= buf.length) return null;
+        if (buf[this.pos] !== 36 /* '$' */) return this.fail(protoExpectedDollar(String.fromCharCode(buf[this.pos]!)));
+        const n = parseLongBytes(buf, this.pos + 1, cr);
+        if (Number.isNaN(n) || n < 0 || n > this.maxBulkLen) return this.fail(E.protoInvalidBulk);
+        if (n > 16384 && this.authRequired) return this.fail(E.protoUnauthBulk);
+        this.pos = cr + 2;
+        this.bulkLen = n;
+        if (n >= BIG_ARG && buf.length - this.pos < n + 2) {
+          // A big argument that is not all here yet: copy it once into its own buffer.
+          this.big = Buffer.allocUnsafe(n + 2);
+          this.bigFill = 0;
+          const rest = buf.subarray(this.pos);
+          this.release();
+          this.fillBig(rest);
+          return null;
+        }
+      }
+      if (buf.length - this.pos < this.bulkLen + 2) return null;
+      this.args.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.pos += this.bulkLen + 2;
+      this.bulkLen = -1;
+      this.mbLeft--;
+    }
+    const args = this.args;
+    this.args = [];
+    return args;
+  }
+
+  /** Copies bytes into the pending big argument; returns what is left over after it. */
+  private fillBig(chunk: Buffer): Buffer {
+    const big = this.big!;
+    const take = Math.min(chunk.length, big.length - this.bigFill);
+    chunk.copy(big, this.bigFill, 0, take);
+    this.bigFill += take;
+    if (this.bigFill < big.length) return EMPTY;
+    this.args.push(big.latin1Slice(0, big.length - 2));
+    this.big = null;
+    this.bigFill = 0;
+    this.bulkLen = -1;
+    this.mbLeft--;
+    const rest = chunk.subarray(take);
+    if (this.mbLeft === 0) this.ready.push(this.args.splice(0));
+    return rest;
+  }
+
+  /** Commands completed while filling a big argument, handed out before anything else. */
+  private ready: string[][] = [];
+
+  /** Like next(), but first drains commands completed inside feed(). */
+  take(): string[] | null {
+    if (this.ready.length > 0) return this.ready.shift()!;
+    return this.next();
+  }
+}

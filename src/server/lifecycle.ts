@@ -1,0 +1,40 @@
+// Starting and stopping a server: config → Server → listeners → cron. Shared by the
+// redoubt-server binary and the in-process API.
+
+import { Server } from './server.js';
+import { Listeners } from '../net/listeners.js';
+import type { ConfigStore } from '../config/store.js';
+import { REDIS_VERSION, REDOUBT_VERSION } from './version.js';
+
+export class RunningServer {
+  constructor(
+    readonly server: Server,
+    readonly listeners: Listeners,
+  ) {}
+
+  get port(): number {
+    return this.listeners.port;
+  }
+
+  async stop(): Promise<void> {
+    this.server.stopCron();
+    await this.listeners.close();
+  }
+}
+
+export async function startServer(config: ConfigStore, opts: { port?: number; configFile?: string | null; quiet?: boolean } = {}): Promise<RunningServer> {
+  const server = new Server(config);
+  server.configFile = opts.configFile ?? null;
+  const log = server.log;
+  log.silent = opts.quiet ?? false;
+  log.warning('oO0OoO0OoO0Oo Redoubt is starting oO0OoO0OoO0Oo');
+  log.warning(`Redoubt version=${REDOUBT_VERSION}, Redis version=${REDIS_VERSION}, bits=64, pid=${process.pid}, just started`);
+  log.warning(opts.configFile ? 'Configuration loaded' : 'Warning: no config file specified, using the default config.');
+  const listeners = new Listeners(server);
+  await listeners.listen(opts.port);
+  log.notice(`Redoubt ${REDOUBT_VERSION} (Redis ${REDIS_VERSION} compatible) running mode=standalone, port=${listeners.port}, PID: ${process.pid}`);
+  log.warning('Server initialized');
+  server.startCron();
+  log.notice('Ready to accept connections tcp');
+  return new RunningServer(server, listeners);
+}

@@ -1,0 +1,32 @@
+// The gate's auth and ACL steps call this interface. Until the ACL work fills it in, every
+// client is the `default` user with every permission (the README says so); the shape is what
+// the real implementation plugs into.
+
+import type { Client } from './client.js';
+import type { Command } from '../commands/registry.js';
+
+export type AclVerdict =
+  | { ok: true }
+  | { ok: false; reason: 'command' | 'key' | 'channel'; argIndex: number };
+
+export interface SecurityProvider {
+  /** True when the client must authenticate before running commands without the no_auth flag. */
+  authRequired(c: Client): boolean;
+  /** Permission check of one command with its arguments for the client's user. */
+  check(c: Client, cmd: Command, argv: readonly string[]): AclVerdict;
+}
+
+const ALLOW: AclVerdict = { ok: true };
+
+/** The default user, no password, all permissions: Redis's out-of-the-box behaviour. */
+export class OpenSecurity implements SecurityProvider {
+  constructor(private readonly requirePass: () => string) {}
+
+  authRequired(c: Client): boolean {
+    return !c.authenticated && this.requirePass() !== '';
+  }
+
+  check(): AclVerdict {
+    return ALLOW;
+  }
+}

@@ -1,0 +1,196 @@
+// The server's shared state and its timers: databases, clients, command registry, config,
+// stats. Wiring only: protocol, commands and store live in their own layers.
+
+import { ConfigStore } from '../config/store.js';
+import { Db, type Entry, type KeyspaceObserver } from '../store/db.js';
+import { CommandRegistry, type Command } from '../commands/registry.js';
+import { ALL_COMMANDS, ALL_GETKEYS } from '../commands/index.js';
+import { CLIENT, Client } from './client.js';
+import { Logger, type LogLevel } from './log.js';
+import { Stats } from './stats.js';
+import { OpenSecurity, type SecurityProvider } from './security.js';
+import { installLfuConfig } from '../commands/object.js';
+
+/** Hooks later layers add (MULTI/WATCH, notifications, tracking, MONITOR, SLOWLOG). */
+export interface ServerHooks {
+  keyModified: ((db: Db, key: string) => void)[];
+  keyExpired: ((db: Db, key: string) => void)[];
+  /** A db's whole contents were replaced (FLUSHDB/FLUSHALL/SWAPDB); `old` is what it held. */
+  dbReplaced: ((db: Db, old: ReadonlyMap<string, Entry>) => void)[];
+  clientClosed: ((c: Client) => void)[];
+  /** RESET: each layer drops its per-client state (MULTI, subscriptions, tracking...). */
+  clientReset: ((c: Client) => void)[];
+  /** Called after each executed command with its duration in microseconds. */
+  commandExecuted: ((c: Client, argv: readonly string[], usec: number) => void)[];
+}
+
+export class Server implements KeyspaceObserver {
+  readonly config: ConfigStore;
+  readonly dbs: Db[] = [];
+  readonly commands: CommandRegistry;
+  readonly clients = new Map<number, Client>();
+  readonly stats = new Stats();
+  readonly log = new Logger();
+  readonly hooks: ServerHooks = { keyModified: [], keyExpired: [], dbReplaced: [], clientClosed: [], clientReset: [], commandExecuted: [] };
+  security: SecurityProvider;
+  /** Returns true when the command must be refused with OOM (maxmemory layer fills this). */
+  oomCheck: ((c: Client, cmd: Command) => boolean) | null = null;
+  readonly startTime = Date.now();
+  /** Time of the command being run, cached so one command sees one "now". */
+  cmdTime = Date.now();
+  /** Frozen while a command runs (MULTI/EXEC, scripts): expiry uses this clock. */
+  private timeFrozen = false;
+  nextClientId = 1;
+  lastSave = Math.floor(Date.now() / 1000);
+  dirty = 0;
+  /** Active expiry on/off (DEBUG SET-ACTIVE-EXPIRE). */
+  activeExpire = true;
+  /** Set by CLIENT PAUSE: until when, and whether only writes are paused. */
+  pauseUntil = 0;
+  pauseWritesOnly = false;
+  /** Latest values of configs read on the hot path (kept fresh by apply hooks). */
+  protoMaxBulkLen = 512 * 1024 * 1024;
+  queryBufLimit = 1024 * 1024 * 1024;
+  private cron: NodeJS.Timeout | null = null;
+  cronLoops = 0;
+  /** Called to stop the whole process (SHUTDOWN); set by the entry point. */
+  shutdownHandler: ((code: number) => void) | null = null;
+  /** Listening addresses, for INFO and CLIENT LIST laddr; set by the network layer. */
+  tcpPort = 0;
+  /** Absolute path of the config file, if any (CONFIG REWRITE, INFO config_file). */
+  configFile: string | null = null;
+
+  constructor(config: ConfigStore = new ConfigStore()) {
+    this.config = config;
+    const n = config.int('databases');
+    for (let i = 0; i < n; i++) this.dbs.push(new Db(i, this, () => this.now()));
+    this.commands = new CommandRegistry(ALL_COMMANDS, ALL_GETKEYS);
+    this.security = new OpenSecurity(() => this.config.str('requirepass'));
+    this.log.level = config.str('loglevel') as LogLevel;
+    this.log.file = config.str('logfile');
+    this.protoMaxBulkLen = config.int('proto-max-bulk-len');
+    this.queryBufLimit = config.int('client-query-buffer-limit');
+    config.onApply('proto-max-bulk-len', (v) => ((this.protoMaxBulkLen = Number(v)), null));
+    config.onApply('client-query-buffer-limit', (v) => ((this.queryBufLimit = Number(v)), null));
+    config.onApply('loglevel', (v) => ((this.log.level = v as LogLevel), null));
+    config.onApply('hz', () => (this.startCron(), null));
+    installLfuConfig(this);
+  }
+
+  /** The time commands see: cached at command start, frozen inside MULTI/EXEC. */
+  now(): number {
+    return this.timeFrozen ? this.cmdTime : Date.now();
+  }
+
+  /** Runs fn with the clock frozen at the current time (one command = one "now"). */
+  withFrozenTime<T>(fn: () => T): T {
+    if (this.timeFrozen) return fn();
+    this.cmdTime = Date.now();
+    this.timeFrozen = true;
+    try {
+      return fn();
+    } finally {
+      this.timeFrozen = false;
+    }
+  }
+
+  /** Runs a handler with the clock frozen (no closure on the hot path). */
+  runFrozen(h: (c: Client, argv: string[]) => void, c: Client, argv: string[]): void {
+    if (this.timeFrozen) return h(c, argv);
+    this.cmdTime = Date.now();
+    this.timeFrozen = true;
+    try {
+      h(c, argv);
+    } catch (e) {
+      // A bug in one command must not take the server down. The arguments are not logged:
+      // they may hold secrets.
+      this.log.warning(`Internal error running '${c.lastCmd?.fullname ?? '?'}': ${(e as Error).stack ?? String(e)}`);
+      c.reply.error('ERR internal error while running the command');
+    } finally {
+      this.timeFrozen = false;
+    }
+  }
+
+  keyModified(db: Db, key: string): void {
+    for (const h of this.hooks.keyModified) h(db, key);
+  }
+
+  keyExpired(db: Db, key: string): void {
+    this.stats.expiredKeys++;
+    for (const h of this.hooks.keyExpired) h(db, key);
+    for (const h of this.hooks.keyModified) h(db, key);
+  }
+
+  dbReplaced(db: Db, old: ReadonlyMap<string, Entry>): void {
+    for (const h of this.hooks.dbReplaced) h(db, old);
+  }
+
+  newClient(addr: string, laddr: string, fd: number): Client {
+    const c = new Client(this.nextClientId++, this, addr, laddr, fd);
+    this.clients.set(c.id, c);
+    this.stats.totalConnections++;
+    return c;
+  }
+
+  removeClient(c: Client): void {
+    if (!this.clients.delete(c.id)) return;
+    for (const h of this.hooks.clientClosed) h(c);
+  }
+
+  startCron(): void {
+    if (this.cron !== null) clearInterval(this.cron);
+    const hz = Math.min(500, Math.max(1, this.config.int('hz')));
+    this.cron = setInterval(() => this.serverCron(), Math.floor(1000 / hz));
+    this.cron.unref();
+  }
+
+  stopCron(): void {
+    if (this.cron !== null) clearInterval(this.cron);
+    this.cron = null;
+  }
+
+  /** Periodic work, like Redis's serverCron: active expiry and idle-client timeouts. */
+  private serverCron(): void {
+    this.cronLoops++;
+    if (this.activeExpire) this.activeExpireCycle();
+    const timeout = this.config.int('timeout');
+    if (timeout > 0) {
+      const limit = Date.now() - timeout * 1000;
+      for (const c of this.clients.values()) {
+        if (c.lastInteraction < limit && c.control !== null && !c.has(CLIENT.pubsub) && !c.has(CLIENT.blocked)) {
+          this.log.verbose('Closing idle client');
+          c.control.close();
+        }
+      }
+    }
+  }
+
+  /**
+   * Time-boxed active expiry: per database, sample keys with a TTL round-robin and keep going
+   * while more than a quarter of the sample was expired, within a time budget like Redis's
+   * (25% of a cron tick, scaled by active-expire-effort).
+   */
+  activeExpireCycle(): void {
+    const effort = this.config.int('active-expire-effort') - 1;
+    const perLoop = 20 + 5 * effort;
+    const hz = Math.max(1, this.config.int('hz'));
+    const budgetMs = ((25 + 2 * effort) * 1000) / hz / 100;
+    const start = performance.now();
+    this.cmdTime = Date.now();
+    for (const db of this.dbs) {
+      for (;;) {
+        const [checked, expired] = db.activeExpire(perLoop);
+        if (checked === 0 || expired * 4 < checked) break;
+        if (performance.now() - start > budgetMs) {
+          this.stats.expiredTimeCapReached++;
+          return;
+        }
+      }
+    }
+  }
+
+  shutdown(code = 0): void {
+    this.stopCron();
+    if (this.shutdownHandler) this.shutdownHandler(code);
+  }
+}
