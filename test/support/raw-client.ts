@@ -118,3 +118,46 @@ export class RawClient {
     this.sock.destroy();
   }
 }
+
+export type RespValue = string | number | null | Error | RespValue[];
+
+/** Decodes one reply (RESP2 shapes; RESP3 maps/sets become arrays) into JS values. */
+export function decodeReply(buf: Buffer, pos = 0): [RespValue, number] {
+  const nl = buf.indexOf('\r\n', pos);
+  const type = String.fromCharCode(buf[pos]!);
+  const line = buf.toString('latin1', pos + 1, nl);
+  let p = nl + 2;
+  switch (type) {
+    case '+':
+      return [line, p];
+    case '-':
+      return [new Error(line), p];
+    case ':':
+      return [Number(line), p];
+    case '_':
+      return [null, p];
+    case '$':
+    case '=': {
+      const n = Number(line);
+      if (n < 0) return [null, p];
+      return [buf.toString('latin1', p, p + n), p + n + 2];
+    }
+    case '*':
+    case '~':
+    case '>':
+    case '%': {
+      let n = Number(line);
+      if (n < 0) return [null, p];
+      if (type === '%') n *= 2;
+      const out: RespValue[] = [];
+      for (let i = 0; i < n; i++) {
+        const [v, q] = decodeReply(buf, p);
+        out.push(v);
+        p = q;
+      }
+      return [out, p];
+    }
+    default:
+      return [line, p];
+  }
+}
