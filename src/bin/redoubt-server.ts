@@ -25,7 +25,9 @@ function usage(): void {
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === '-v' || argv[0] === '--version') {
-    process.stdout.write(`Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=redoubt-${REDOUBT_VERSION}\n`);
+    process.stdout.write(
+      `Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=redoubt-${REDOUBT_VERSION}\n`,
+    );
     return;
   }
   if (argv[0] === '-h' || argv[0] === '--help') {
@@ -37,7 +39,8 @@ async function main(argv: string[]): Promise<void> {
     loaded = loadServerConfig(argv);
   } catch (e) {
     if (e instanceof ConfigLoadError) {
-      process.stderr.write(e.message + '\n');
+      // Redis logs some start-up failures (unreadable config file) on stdout, as log lines.
+      (e.logLine ? process.stdout : process.stderr).write(e.message + '\n');
       process.exit(1);
     }
     throw e;

@@ -22,17 +22,26 @@ export class RunningServer {
   }
 }
 
-export async function startServer(config: ConfigStore, opts: { port?: number; configFile?: string | null; quiet?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: ConfigStore,
+  opts: { port?: number; configFile?: string | null; quiet?: boolean } = {},
+): Promise<RunningServer> {
   const server = new Server(config);
   server.configFile = opts.configFile ?? null;
   const log = server.log;
   log.silent = opts.quiet ?? false;
   log.warning('oO0OoO0OoO0Oo Redoubt is starting oO0OoO0OoO0Oo');
-  log.warning(`Redoubt version=${REDOUBT_VERSION}, Redis version=${REDIS_VERSION}, bits=64, pid=${process.pid}, just started`);
-  log.warning(opts.configFile ? 'Configuration loaded' : 'Warning: no config file specified, using the default config.');
+  log.warning(
+    `Redoubt version=${REDOUBT_VERSION}, Redis version=${REDIS_VERSION}, bits=64, pid=${process.pid}, just started`,
+  );
+  log.warning(
+    opts.configFile ? 'Configuration loaded' : 'Warning: no config file specified, using the default config.',
+  );
   const listeners = new Listeners(server);
   await listeners.listen(opts.port);
-  log.notice(`Redoubt ${REDOUBT_VERSION} (Redis ${REDIS_VERSION} compatible) running mode=standalone, port=${listeners.port}, PID: ${process.pid}`);
+  log.notice(
+    `Redoubt ${REDOUBT_VERSION} (Redis ${REDIS_VERSION} compatible) running mode=standalone, port=${listeners.port}, PID: ${process.pid}`,
+  );
   log.warning('Server initialized');
   server.startCron();
   log.notice('Ready to accept connections tcp');
