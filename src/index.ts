@@ -22,6 +22,7 @@ function toArgs(v: RedoubtOptions[string]): string[] {
 
 export class RedoubtServer {
   private running: RunningServer | null = null;
+  private lastPort = 0;
   private readonly options: RedoubtOptions;
 
   constructor(options: RedoubtOptions = {}) {
@@ -31,7 +32,8 @@ export class RedoubtServer {
   /** Starts listening; rejects with the reason when a directive is invalid or the port is taken. */
   async start(): Promise<void> {
     if (this.running !== null) throw new Error('RedoubtServer already started');
-    const store = new ConfigStore();
+    // In-process: `dir` must not chdir the host process (its test runner relies on its cwd).
+    const store = new ConfigStore({ chdirOnDir: false });
     let port: number | undefined;
     for (const [name, value] of Object.entries(this.options)) {
       if (name === 'port' && Number(value) === 0) {
@@ -44,15 +46,19 @@ export class RedoubtServer {
     // Quiet unless the caller asked for logs with loglevel or logfile.
     const quiet = this.options.loglevel === undefined && this.options.logfile === undefined;
     this.running = await startServer(store, { port, quiet });
+    this.lastPort = this.running.port;
   }
 
+  /** The listening TCP port; after stop(), the port it had (so callers can check it is closed). */
   get port(): number {
-    if (this.running === null) throw new Error('RedoubtServer not started');
-    return this.running.port;
+    if (this.running === null && this.lastPort === 0) throw new Error('RedoubtServer not started');
+    return this.running?.port ?? this.lastPort;
   }
 
   get host(): string {
-    const bind = String(this.options.bind ?? '127.0.0.1').split(' ')[0]!.replace(/^-/, '');
+    const bind = String(this.options.bind ?? '127.0.0.1')
+      .split(' ')[0]!
+      .replace(/^-/, '');
     return bind === '*' ? '127.0.0.1' : bind;
   }
 

@@ -70,7 +70,11 @@ export const connectionCommands: CommandImpls = {
 
   select(c, argv) {
     const id = parseIntArg(argv[1]!);
-    if (id === null) return c.reply.error(E.invalidDbIndex);
+    if (id === null) return c.reply.error(E.notInteger);
+    // Redis parses the index as a C int, with its own message for a 64-bit value outside 32 bits.
+    if (id < -0x80000000 || id > 0x7fffffff) {
+      return c.reply.error('ERR value is out of range, value must between -2147483648 and 2147483647');
+    }
     if (id < 0 || id >= c.server.dbs.length) return c.reply.error(E.dbIndexOutOfRange);
     c.select(id);
     c.reply.ok();
@@ -82,7 +86,7 @@ export const connectionCommands: CommandImpls = {
     const pass = argv[argv.length - 1]!;
     if (argv.length === 2 && c.server.config.str('requirepass') === '') {
       return c.reply.error(
-        'AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+        'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
       );
     }
     if (auth(c, user, pass)) c.reply.ok();
@@ -118,7 +122,9 @@ export const connectionCommands: CommandImpls = {
       }
     }
     if (c.server.security.authRequired(c)) {
-      return c.reply.error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+      return c.reply.error(
+        'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+      );
     }
     if (setName !== null) c.name = setName;
     if (ver !== 0) c.resp = ver as 2 | 3;

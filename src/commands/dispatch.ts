@@ -30,7 +30,20 @@ export const gate = {
 function reject(c: Client, cmd: Command | null, msg: string): void {
   if (cmd !== null) cmd.stats.rejectedCalls++;
   if (c.has(CLIENT.multi)) gate.multi?.flag(c);
+  // CLIENT REPLY OFF / SKIP silence refusals too; the error still counts in the stats.
+  const mark = (c.flags & (CLIENT.replyOff | CLIENT.replySkip)) !== 0 ? c.reply.mark() : null;
   c.reply.error(msg);
+  if (mark !== null) c.reply.rewind(mark);
+  endReplySkip(c);
+}
+
+/** CLIENT REPLY SKIP drops the reply of the next command only, whether it ran or was refused. */
+function endReplySkip(c: Client): void {
+  if (c.has(CLIENT.replySkip)) c.flags &= ~CLIENT.replySkip;
+  if (c.has(CLIENT.replySkipNext)) {
+    c.flags &= ~CLIENT.replySkipNext;
+    c.flags |= CLIENT.replySkip;
+  }
 }
 
 /** enable-debug-command / enable-module-command: "yes", or "local" from a loopback/unix client. */
@@ -99,12 +112,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   cmd.stats.usec += usec;
   if (c.reply.errors !== errorsBefore) cmd.stats.failedCalls++;
   server.stats.totalCommands++;
-  if (mark !== null) c.reply.rewind(mark);
-  // CLIENT REPLY SKIP drops the reply of the next command only.
-  if (c.has(CLIENT.replySkip)) c.flags &= ~CLIENT.replySkip;
-  if (c.has(CLIENT.replySkipNext)) {
-    c.flags &= ~CLIENT.replySkipNext;
-    c.flags |= CLIENT.replySkip;
-  }
+  // CLIENT REPLY ON clears the flags before writing its OK, which must go out.
+  if (mark !== null && (c.flags & (CLIENT.replyOff | CLIENT.replySkip)) !== 0) c.reply.rewind(mark);
+  endReplySkip(c);
   for (const h of server.hooks.commandExecuted) h(c, argv, usec);
 }

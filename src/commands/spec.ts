@@ -3,9 +3,7 @@
 // redis-server's COMMAND INFO / COMMAND DOCS. Only facts about the protocol are kept, no doc prose.
 
 export type BeginSearch =
-  | { type: 'index'; index: number }
-  | { type: 'keyword'; keyword: string; startfrom: number }
-  | { type: 'unknown' };
+  { type: 'index'; index: number } | { type: 'keyword'; keyword: string; startfrom: number } | { type: 'unknown' };
 
 export type FindKeys =
   | { type: 'range'; lastkey: number; keystep: number; limit: number }

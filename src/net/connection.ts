@@ -101,7 +101,9 @@ export class Connection {
     this.processInput();
     if (!this.closed && c.parser.pending > server.queryBufLimit) {
       server.stats.clientQbufLimitDisconnections++;
-      server.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} (qbuf initial bytes: ${JSON.stringify(c.parser.pending)})`);
+      server.log.warning(
+        `Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} (qbuf initial bytes: ${JSON.stringify(c.parser.pending)})`,
+      );
       this.close();
       return;
     }
@@ -128,9 +130,12 @@ export class Connection {
         return;
       }
     }
+    c.parser.endRound();
     if (c.parser.error !== null && !c.has(CLIENT.closeAfterReply)) {
       c.reply.error(c.parser.error);
-      server.log.verbose(`Protocol error (${c.parser.error.replace(/^ERR Protocol error: /, '')}) from client: id=${c.id} addr=${c.addr}`);
+      server.log.verbose(
+        `Protocol error (${c.parser.error.replace(/^ERR Protocol error: /, '')}) from client: id=${c.id} addr=${c.addr}`,
+      );
       c.flags |= CLIENT.closeAfterReply;
     }
   }
@@ -138,7 +143,7 @@ export class Connection {
   /** CLIENT PAUSE: hold commands (all, or only writes) until the pause ends. */
   private mustWait(argv: string[]): boolean {
     const server = this.server;
-    if (server.pauseUntil <= Date.now()) return false;
+    if (server.pauseUntil === 0 || server.pauseUntil <= Date.now()) return false;
     if (!server.pauseWritesOnly) return true;
     const cmd = server.commands.lookup(argv);
     return cmd !== undefined && cmd.has(CMD.write | CMD.may_replicate);
@@ -146,11 +151,14 @@ export class Connection {
 
   private waitForUnpause(): void {
     const wait = Math.max(1, this.server.pauseUntil - Date.now());
-    setTimeout(() => {
-      if (this.closed) return;
-      this.processInput();
-      this.flush();
-    }, Math.min(wait, 100));
+    setTimeout(
+      () => {
+        if (this.closed) return;
+        this.processInput();
+        this.flush();
+      },
+      Math.min(wait, 100),
+    );
   }
 
   scheduleFlush(): void {
@@ -188,7 +196,9 @@ export class Connection {
     }
     if (c.has(CLIENT.closeAfterReply)) {
       this.closed = true;
-      this.socket.end();
+      // Close fully once the reply is written, as Redis does: a peer still sending gets a
+      // reset instead of writing into a half-closed socket forever.
+      this.socket.end(() => this.socket.destroy());
       this.server.removeClient(c);
     }
   }

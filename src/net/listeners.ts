@@ -59,7 +59,9 @@ export class Listeners {
             this.server.log.warning(`Could not create server TCP listening socket ${raw}:${port}: ${err.code}`);
             continue;
           }
-          this.server.log.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: bind: ${err.message}`);
+          this.server.log.warning(
+            `Warning: Could not create server TCP listening socket ${host}:${port}: bind: ${err.message}`,
+          );
           await this.close();
           throw new Error(`Failed listening on port ${port} (TCP), aborting.`);
         }

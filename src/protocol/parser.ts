@@ -5,6 +5,7 @@
 
 import { E, protoExpectedDollar } from './errors.js';
 import { splitArgs } from './splitargs.js';
+import { QueryBufModel } from './querybuf.js';
 
 const CR = 13;
 const LF = 10;
@@ -49,6 +50,11 @@ export class RequestParser {
   private bulkLen = -1;
   private big: Buffer | null = null;
   private bigFill = 0;
+  /** The size Redis's query buffer would have (CLIENT LIST qbuf-free). */
+  readonly qbuf = new QueryBufModel();
+  /** Bytes received in total, and the total when the current round of commands began. */
+  private fed = 0;
+  private roundMark = 0;
 
   /** Bytes received and not yet consumed by a complete command (CLIENT LIST qbuf, query-buffer limit). */
   get pending(): number {
@@ -60,7 +66,24 @@ export class RequestParser {
     return this.buf.length - this.pos + (this.big ? this.big.length : 0);
   }
 
+  /** Length of Redis's query buffer: unparsed bytes plus the commands parsed in this round. */
+  get qbufLength(): number {
+    return this.fed - this.roundMark;
+  }
+
+  /** Length of the bulk argument being read, or -1. */
+  get currentBulkLen(): number {
+    return this.bulkLen;
+  }
+
+  /** The commands of one read were all run: Redis trims them from its buffer here. */
+  endRound(): void {
+    this.roundMark = this.fed - this.pending;
+  }
+
   feed(chunk: Buffer): void {
+    this.qbuf.onRead(this.qbufLength, chunk.length, this.big !== null ? this.big.length - this.bigFill : 0);
+    this.fed += chunk.length;
     if (this.big !== null) chunk = this.fillBig(chunk);
     if (chunk.length === 0) return;
     if (this.pos >= this.buf.length) {
@@ -162,6 +185,8 @@ export class RequestParser {
           this.big = Buffer.allocUnsafe(n + 2);
           this.bigFill = 0;
           const rest = buf.subarray(this.pos);
+          this.roundMark = this.fed - rest.length;
+          this.qbuf.onBigArgStart(n);
           this.release();
           this.fillBig(rest);
           return null;
@@ -186,6 +211,8 @@ export class RequestParser {
     this.bigFill += take;
     if (this.bigFill < big.length) return EMPTY;
     this.args.push(big.latin1Slice(0, big.length - 2));
+    this.roundMark = this.fed - (chunk.length - take);
+    this.qbuf.onBigArgDone(big.length - 2);
     this.big = null;
     this.bigFill = 0;
     this.bulkLen = -1;

@@ -5,9 +5,7 @@
 import type { Client } from './client.js';
 import type { Command } from '../commands/registry.js';
 
-export type AclVerdict =
-  | { ok: true }
-  | { ok: false; reason: 'command' | 'key' | 'channel'; argIndex: number };
+export type AclVerdict = { ok: true } | { ok: false; reason: 'command' | 'key' | 'channel'; argIndex: number };
 
 export interface SecurityProvider {
   /** True when the client must authenticate before running commands without the no_auth flag. */
@@ -20,10 +18,11 @@ const ALLOW: AclVerdict = { ok: true };
 
 /** The default user, no password, all permissions: Redis's out-of-the-box behaviour. */
 export class OpenSecurity implements SecurityProvider {
-  constructor(private readonly requirePass: () => string) {}
+  /** requirepass, kept current by a config hook (read on every command). */
+  password = '';
 
   authRequired(c: Client): boolean {
-    return !c.authenticated && this.requirePass() !== '';
+    return !c.authenticated && this.password !== '';
   }
 
   check(): AclVerdict {

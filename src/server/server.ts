@@ -10,6 +10,7 @@ import { Logger, type LogLevel } from './log.js';
 import { Stats } from './stats.js';
 import { OpenSecurity, type SecurityProvider } from './security.js';
 import { installLfuConfig } from '../commands/object.js';
+import { installServerCommands } from '../commands/server-cmds.js';
 
 /** Hooks later layers add (MULTI/WATCH, notifications, tracking, MONITOR, SLOWLOG). */
 export interface ServerHooks {
@@ -22,6 +23,8 @@ export interface ServerHooks {
   clientReset: ((c: Client) => void)[];
   /** Called after each executed command with its duration in microseconds. */
   commandExecuted: ((c: Client, argv: readonly string[], usec: number) => void)[];
+  /** Called on every cron tick (hz times a second): sampling, per-client housekeeping. */
+  cron: (() => void)[];
 }
 
 export class Server implements KeyspaceObserver {
@@ -31,7 +34,15 @@ export class Server implements KeyspaceObserver {
   readonly clients = new Map<number, Client>();
   readonly stats = new Stats();
   readonly log = new Logger();
-  readonly hooks: ServerHooks = { keyModified: [], keyExpired: [], dbReplaced: [], clientClosed: [], clientReset: [], commandExecuted: [] };
+  readonly hooks: ServerHooks = {
+    keyModified: [],
+    keyExpired: [],
+    dbReplaced: [],
+    clientClosed: [],
+    clientReset: [],
+    commandExecuted: [],
+    cron: [],
+  };
   security: SecurityProvider;
   /** Returns true when the command must be refused with OOM (maxmemory layer fills this). */
   oomCheck: ((c: Client, cmd: Command) => boolean) | null = null;
@@ -65,7 +76,10 @@ export class Server implements KeyspaceObserver {
     const n = config.int('databases');
     for (let i = 0; i < n; i++) this.dbs.push(new Db(i, this, () => this.now()));
     this.commands = new CommandRegistry(ALL_COMMANDS, ALL_GETKEYS);
-    this.security = new OpenSecurity(() => this.config.str('requirepass'));
+    const open = new OpenSecurity();
+    open.password = config.str('requirepass');
+    config.onApply('requirepass', (v) => ((open.password = v), null));
+    this.security = open;
     this.log.level = config.str('loglevel') as LogLevel;
     this.log.file = config.str('logfile');
     this.protoMaxBulkLen = config.int('proto-max-bulk-len');
@@ -75,6 +89,7 @@ export class Server implements KeyspaceObserver {
     config.onApply('loglevel', (v) => ((this.log.level = v as LogLevel), null));
     config.onApply('hz', () => (this.startCron(), null));
     installLfuConfig(this);
+    installServerCommands(this);
   }
 
   /** The time commands see: cached at command start, frozen inside MULTI/EXEC. */
@@ -152,6 +167,7 @@ export class Server implements KeyspaceObserver {
   /** Periodic work, like Redis's serverCron: active expiry and idle-client timeouts. */
   private serverCron(): void {
     this.cronLoops++;
+    for (const h of this.hooks.cron) h();
     if (this.activeExpire) this.activeExpireCycle();
     const timeout = this.config.int('timeout');
     if (timeout > 0) {

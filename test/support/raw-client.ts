@@ -49,7 +49,9 @@ export function replyLength(buf: Buffer, pos = 0): number {
       return end - pos;
     }
     default:
-      throw new Error(`bad reply type ${JSON.stringify(type)} in ${JSON.stringify(buf.toString('latin1', pos, pos + 40))}`);
+      throw new Error(
+        `bad reply type ${JSON.stringify(type)} in ${JSON.stringify(buf.toString('latin1', pos, pos + 40))}`,
+      );
   }
 }
 

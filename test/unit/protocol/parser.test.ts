@@ -22,7 +22,7 @@ function splits(buf: Buffer): Buffer[][] {
   const bytes = [...buf].map((b) => Buffer.from([b]));
   const out: Buffer[][] = [whole, bytes];
   let seed = 12345;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let k = 0; k < 20; k++) {
     const parts: Buffer[] = [];
     let i = 0;
@@ -62,7 +62,7 @@ test('empty bulk and zero/negative multibulk counts', () => {
 });
 
 test('inline commands with quotes and empty lines', () => {
-  everySplit('PING\r\n\r\nSET k "a b\\x41\\n"\nECHO \'it\\\'s\'\r\n', {
+  everySplit("PING\r\n\r\nSET k \"a b\\x41\\n\"\nECHO 'it\\'s'\r\n", {
     cmds: [['PING'], ['SET', 'k', 'a bA\n'], ['ECHO', "it's"]],
     error: null,
   });
@@ -90,7 +90,10 @@ test('protocol errors carry Redis messages', () => {
 });
 
 test('commands before a protocol error still run', () => {
-  everySplit('*1\r\n$4\r\nPING\r\n*1\r\nxx\r\n', { cmds: [['PING']], error: "ERR Protocol error: expected '$', got 'x'" });
+  everySplit('*1\r\n$4\r\nPING\r\n*1\r\nxx\r\n', {
+    cmds: [['PING']],
+    error: "ERR Protocol error: expected '$', got 'x'",
+  });
 });
 
 test('oversized lines without a newline are refused', () => {
@@ -131,7 +134,7 @@ test('pending counts unconsumed bytes', () => {
 
 test('random garbage never throws', () => {
   let seed = 99;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256);
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256;
   const alphabet = Buffer.from('*$\r\n0123456789-abc "\'\\');
   for (let k = 0; k < 500; k++) {
     const len = 1 + (rnd() % 64);
