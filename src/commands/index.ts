@@ -9,6 +9,16 @@ import { keyspaceCommands } from './keyspace.js';
 import { stringCommands } from './strings.js';
 import { bitmapCommands } from './bitmaps.js';
 import { functionCommands } from './functions.js';
+import { hashCommands } from './hashes.js';
+import { listCommands } from './lists.js';
+import { setCommands } from './sets.js';
+import { zsetCommands } from './zsets.js';
+import { sortCommands } from './sort.js';
+import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
+import { pubsubCommands } from './pubsub.js';
+import { multiCommands } from './multi.js';
+import { introspectionCommands } from './introspection.js';
 import { NATIVE_GETKEYS } from './keys.js';
 
 export const ALL_COMMANDS: CommandImpls = {
@@ -20,6 +30,16 @@ export const ALL_COMMANDS: CommandImpls = {
   ...stringCommands,
   ...bitmapCommands,
   ...functionCommands,
+  ...hashCommands,
+  ...listCommands,
+  ...setCommands,
+  ...zsetCommands,
+  ...sortCommands,
+  ...hyperloglogCommands,
+  ...geoCommands,
+  ...pubsubCommands,
+  ...multiCommands,
+  ...introspectionCommands,
 };
 
 /** Key extraction for commands whose key specs are incomplete (movablekeys). */

@@ -11,6 +11,7 @@ import { Stats } from './stats.js';
 import { OpenSecurity, type SecurityProvider } from './security.js';
 import { installLfuConfig } from '../commands/object.js';
 import { installServerCommands } from '../commands/server-cmds.js';
+import { Notifier } from './notify.js';
 
 /** Hooks later layers add (MULTI/WATCH, notifications, tracking, MONITOR, SLOWLOG). */
 export interface ServerHooks {
@@ -44,6 +45,8 @@ export class Server implements KeyspaceObserver {
     cron: [],
   };
   security: SecurityProvider;
+  /** Keyspace notifications: commands call server.events.notify(NOTIFY.x, 'event', key, dbid). */
+  readonly events: Notifier;
   /** Returns true when the command must be refused with OOM (maxmemory layer fills this). */
   oomCheck: ((c: Client, cmd: Command) => boolean) | null = null;
   readonly startTime = Date.now();
@@ -73,6 +76,7 @@ export class Server implements KeyspaceObserver {
 
   constructor(config: ConfigStore = new ConfigStore()) {
     this.config = config;
+    this.events = new Notifier(config);
     const n = config.int('databases');
     for (let i = 0; i < n; i++) this.dbs.push(new Db(i, this, () => this.now()));
     this.commands = new CommandRegistry(ALL_COMMANDS, ALL_GETKEYS);

@@ -1,0 +1,5 @@
+// geo commands (being built).
+
+import type { CommandImpls } from './types.js';
+
+export const geoCommands: CommandImpls = {};

@@ -1,0 +1,5 @@
+// hashes commands (being built).
+
+import type { CommandImpls } from './types.js';
+
+export const hashCommands: CommandImpls = {};

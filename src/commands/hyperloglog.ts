@@ -1,0 +1,5 @@
+// hyperloglog commands (being built).
+
+import type { CommandImpls } from './types.js';
+
+export const hyperloglogCommands: CommandImpls = {};

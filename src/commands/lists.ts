@@ -1,0 +1,5 @@
+// lists commands (being built).
+
+import type { CommandImpls } from './types.js';
+
+export const listCommands: CommandImpls = {};

@@ -1,0 +1,5 @@
+// multi commands (being built).
+
+import type { CommandImpls } from './types.js';
+
+export const multiCommands: CommandImpls = {};

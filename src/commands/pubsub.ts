@@ -1,0 +1,5 @@
+// pubsub commands (being built).
+
+import type { CommandImpls } from './types.js';
+
+export const pubsubCommands: CommandImpls = {};

@@ -1,0 +1,5 @@
+// sets commands (being built).
+
+import type { CommandImpls } from './types.js';
+
+export const setCommands: CommandImpls = {};

@@ -1,0 +1,5 @@
+// sort commands (being built).
+
+import type { CommandImpls } from './types.js';
+
+export const sortCommands: CommandImpls = {};

@@ -1,0 +1,5 @@
+// zsets commands (being built).
+
+import type { CommandImpls } from './types.js';
+
+export const zsetCommands: CommandImpls = {};
