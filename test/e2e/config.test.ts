@@ -170,6 +170,11 @@ test('CONFIG REWRITE keeps the file structure and a restart reads it back', asyn
     assert.deepEqual(await r.config('GET', 'maxmemory'), ['maxmemory', '2097152']);
     assert.deepEqual(await r.config('GET', 'save'), ['save', '60 5']);
     assert.deepEqual(await r.config('GET', 'maxmemory-policy'), ['maxmemory-policy', 'allkeys-lru']);
+    // The rename survived the rewrite and is in force after the restart.
+    await r.set('k', 'v');
+    await assert.rejects(r.call('FLUSHDB'), /unknown command 'FLUSHDB'/);
+    assert.equal(await r.call('BADGER'), 'OK');
+    assert.equal(await r.dbsize(), 0);
   } finally {
     r.disconnect();
     await srv.stop();
@@ -336,6 +341,23 @@ test('CONFIG RESETSTAT clears INFO stats and command stats', async () => {
     const info = (await r.info('commandstats')) as string;
     assert.doesNotMatch(info, /cmdstat_get/);
     assert.match((await r.info('stats')) as string, /keyspace_hits:0/);
+  } finally {
+    r.disconnect();
+    await srv.stop();
+  }
+});
+
+test('rename-command renames and removes commands', async () => {
+  const file = path.join(tmp, 'rename.conf');
+  writeFileSync(file, 'rename-command config ""\nrename-command get fetch\n');
+  const srv = await startRedoubt([], file);
+  const r = client(srv);
+  try {
+    await r.connect();
+    await r.set('k', 'v');
+    assert.equal(await r.call('FETCH', 'k'), 'v');
+    await assert.rejects(r.call('GET', 'k'), /unknown command 'GET'/);
+    await assert.rejects(r.call('CONFIG', 'GET', 'port'), /unknown command 'CONFIG'/);
   } finally {
     r.disconnect();
     await srv.stop();
