@@ -136,8 +136,8 @@ export const connectionCommands: CommandImpls = {
     c.select(0);
     c.resp = 2;
     c.name = '';
-    c.authenticated = false;
     c.user = 'default';
+    c.authenticated = c.server.security.startsAuthenticated();
     for (const h of c.server.hooks.clientReset) h(c);
     c.reply.simple('RESET');
   },

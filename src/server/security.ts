@@ -10,6 +10,11 @@ export type AclVerdict = { ok: true } | { ok: false; reason: 'command' | 'key' |
 export interface SecurityProvider {
   /** True when the client must authenticate before running commands without the no_auth flag. */
   authRequired(c: Client): boolean;
+  /**
+   * Whether a new (or RESET) connection starts authenticated: as in Redis, when the default user
+   * needs no password. Connections authenticated this way stay so if a password is set later.
+   */
+  startsAuthenticated(): boolean;
   /** Permission check of one command with its arguments for the client's user. */
   check(c: Client, cmd: Command, argv: readonly string[]): AclVerdict;
 }
@@ -23,6 +28,10 @@ export class OpenSecurity implements SecurityProvider {
 
   authRequired(c: Client): boolean {
     return !c.authenticated && this.password !== '';
+  }
+
+  startsAuthenticated(): boolean {
+    return this.password === '';
   }
 
   check(): AclVerdict {

@@ -149,6 +149,7 @@ export class Server implements KeyspaceObserver {
 
   newClient(addr: string, laddr: string, fd: number): Client {
     const c = new Client(this.nextClientId++, this, addr, laddr, fd);
+    c.authenticated = this.security.startsAuthenticated();
     this.clients.set(c.id, c);
     this.stats.totalConnections++;
     return c;

@@ -104,6 +104,11 @@ test('runtime changes reach the server (requirepass, proto-max-bulk-len)', async
   const a = await RawClient.connect(srv.port);
   try {
     assert.equal((await a.call('CONFIG', 'SET', 'requirepass', 'pw')).toString(), '+OK\r\n');
+    // As in Redis: a connection opened while no password was needed stays authenticated...
+    assert.equal((await a.call('GET', 'k')).toString(), '$-1\r\n');
+    // ...until RESET, which returns it to the state of a new connection.
+    assert.equal((await a.call('RESET')).toString(), '+RESET\r\n');
+    assert.match((await a.call('GET', 'k')).toString(), /^-NOAUTH/);
     const b = await RawClient.connect(srv.port);
     assert.match((await b.call('GET', 'k')).toString(), /^-NOAUTH/);
     assert.equal((await b.call('AUTH', 'pw')).toString(), '+OK\r\n');
