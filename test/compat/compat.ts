@@ -9,13 +9,13 @@ import { RawClient } from '../support/raw-client.js';
 export type Script = (string | Buffer)[][];
 
 /** Commands whose reply is a set in any order: elements are compared sorted. */
-const UNORDERED = new Set(['KEYS']);
+const UNORDERED = new Set(['KEYS', 'SMEMBERS', 'SUNION', 'SDIFF', 'SPOP', 'SRANDMEMBER']);
 
 function normalize(cmd: readonly (string | Buffer)[], reply: Buffer): string {
   let text = reply.toString('latin1');
   // Client ids count the connections each server has accepted (readiness probes included).
   if (String(cmd[0]).toUpperCase() === 'HELLO') text = text.replace(/(\$2\r\nid\r\n:)\d+/, '$1<id>');
-  if (!UNORDERED.has(String(cmd[0]).toUpperCase()) || !text.startsWith('*')) return text;
+  if (!UNORDERED.has(String(cmd[0]).toUpperCase()) || !(text.startsWith('*') || text.startsWith('~'))) return text;
   const [head, ...rest] = text.split('\r\n');
   const items: string[] = [];
   for (let i = 0; i + 1 < rest.length; i += 2) items.push(rest[i] + '\r\n' + rest[i + 1]);
