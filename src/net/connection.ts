@@ -9,6 +9,19 @@ import { processCommand } from '../commands/dispatch.js';
 import { CMD } from '../commands/flags.js';
 
 const MAX_CLIENTS_ERR = Buffer.from('-ERR max number of clients reached\r\n');
+const PROTECTED_MODE_ERR = Buffer.from(
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+    'In this mode connections are only accepted from the loopback interface. ' +
+    'If you want to connect from external computers to Redis you may adopt one of the following solutions: ' +
+    "1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface " +
+    'by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible ' +
+    'from internet if you do so. Use CONFIG REWRITE to make this change permanent. ' +
+    '2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the ' +
+    "protected mode option to 'no', and then restarting the server. " +
+    "3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. " +
+    '4) Setup a an authentication password for the default user. ' +
+    'NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n',
+);
 /** Stop reading from a client whose unsent replies exceed this, until the socket drains. */
 const READ_PAUSE_BYTES = 64 * 1024 * 1024;
 
@@ -21,6 +34,18 @@ function fmtAddr(host: string | undefined, port: number | undefined): string {
   if (host === undefined) return '?:0';
   const h = host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host;
   return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`;
+}
+
+/** Loopback as Redis's islocalClient sees it (plus the IPv4-mapped form Node may report). */
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * protected-mode: while the default user needs no password, only loopback and unix-socket
+ * clients are served; anyone else gets Redis's explanation and the connection is closed.
+ */
+function protectedModeRefuses(server: Server, remote: string | undefined): boolean {
+  if (!server.config.bool('protected-mode') || !server.security.startsAuthenticated()) return false;
+  return remote === undefined || !LOOPBACK.has(remote);
 }
 
 export class Connection {
@@ -81,6 +106,11 @@ export class Connection {
       socket.setNoDelay(true);
       const ka = server.config.int('tcp-keepalive');
       if (ka > 0) socket.setKeepAlive(true, ka * 1000);
+    }
+    if (!unix && protectedModeRefuses(server, socket.remoteAddress)) {
+      server.stats.rejectedConnections++;
+      socket.end(PROTECTED_MODE_ERR);
+      return null;
     }
     const addr = unix ? `${server.config.str('unixsocket')}:0` : fmtAddr(socket.remoteAddress, socket.remotePort);
     const laddr = unix ? `${server.config.str('unixsocket')}:0` : fmtAddr(socket.localAddress, socket.localPort);
