@@ -2,7 +2,7 @@
 // redoubt-server: a drop-in for redis-server. Same argv, same config file, same log lines.
 
 import { loadServerConfig, ConfigLoadError } from '../config/load.js';
-import { startServer } from '../server/lifecycle.js';
+import { startServer, type RunningServer } from '../server/lifecycle.js';
 import { REDIS_VERSION, REDOUBT_VERSION } from '../server/version.js';
 
 function usage(): void {
@@ -45,24 +45,32 @@ async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
-  let running;
-  try {
-    running = await startServer(loaded.store, { configFile: loaded.configFile });
-  } catch (e) {
-    process.stdout.write(`${process.pid}:M # ${(e as Error).message}\n`);
-    process.exit(1);
-  }
+  // Signal handlers go in before start-up: a SIGTERM that arrives right after "Ready to accept
+  // connections" must still shut down cleanly (pidfile removed), not kill the process outright.
+  let running: RunningServer | null = null;
+  let stopRequested: number | null = null;
   let stopping = false;
   const stop = (code: number): void => {
+    if (running === null) {
+      stopRequested = code;
+      return;
+    }
     if (stopping) return;
     stopping = true;
     running.server.log.warning('Received shutdown request, scheduling shutdown...');
     running.server.log.warning('Redoubt is now ready to exit, bye bye...');
     void running.stop().then(() => process.exit(code));
   };
-  running.server.shutdownHandler = stop;
   process.on('SIGTERM', () => stop(0));
   process.on('SIGINT', () => stop(0));
+  try {
+    running = await startServer(loaded.store, { configFile: loaded.configFile });
+  } catch (e) {
+    process.stdout.write(`${process.pid}:M # ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  running.server.shutdownHandler = stop;
+  if (stopRequested !== null) stop(stopRequested);
 }
 
 void main(process.argv.slice(2));

@@ -4,6 +4,7 @@
 import { Server } from './server.js';
 import { Listeners } from '../net/listeners.js';
 import type { ConfigStore } from '../config/store.js';
+import { rmSync, writeFileSync } from 'node:fs';
 import { REDIS_VERSION, REDOUBT_VERSION } from './version.js';
 
 export class RunningServer {
@@ -19,6 +20,7 @@ export class RunningServer {
   async stop(): Promise<void> {
     this.server.stopCron();
     await this.listeners.close();
+    removePidFile(this.server);
   }
 }
 
@@ -43,7 +45,24 @@ export async function startServer(
     `Redoubt ${REDOUBT_VERSION} (Redis ${REDIS_VERSION} compatible) running mode=standalone, port=${listeners.port}, PID: ${process.pid}`,
   );
   log.warning('Server initialized');
+  writePidFile(server);
   server.startCron();
   log.notice('Ready to accept connections tcp');
   return new RunningServer(server, listeners);
+}
+
+/** pidfile: written once listening (owner-only, like every file Redoubt creates), removed at stop. */
+function writePidFile(server: Server): void {
+  const file = server.config.str('pidfile');
+  if (file === '') return;
+  try {
+    writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
+  } catch (e) {
+    server.log.warning(`Failed to write PID file: ${(e as Error).message}`);
+  }
+}
+
+function removePidFile(server: Server): void {
+  const file = server.config.str('pidfile');
+  if (file !== '') rmSync(file, { force: true });
 }

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -367,4 +367,16 @@ test('rename-command renames and removes commands', async () => {
     r.disconnect();
     await srv.stop();
   }
+});
+
+test('pidfile: written with the server PID, owner-only, removed at shutdown', async () => {
+  const file = path.join(tmp, 'redoubt.pid');
+  const srv = await startRedoubt(['--pidfile', file]);
+  try {
+    assert.equal(readFileSync(file, 'latin1'), `${srv.child.pid}\n`);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+  } finally {
+    await srv.stop();
+  }
+  assert.equal(existsSync(file), false);
 });
