@@ -13,7 +13,7 @@ FLOORS=$ROOT/conformance/floors.txt
 if [ $# -gt 0 ]; then UNITS=("$@"); else mapfile -t UNITS < <(grep -v '^#' "$FLOORS" | awk 'NF{print $1}'); fi
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-PORT=${CONFORMANCE_PORT:-21111}
+PORT=${CONFORMANCE_PORT:-23000}
 while ! port_free "$PORT"; do PORT=$((PORT+1)); done
 
 fail=0
@@ -24,7 +24,8 @@ for unit in "${UNITS[@]}"; do
     --enable-protected-configs yes --enable-module-command yes --loglevel warning >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do grep -q 'Ready to accept' "$log" && break; sleep 0.1; done
-  out=$("$CONF/run-redis-suite.sh" --quiet 127.0.0.1 "$PORT" "$unit" 2>&1)
+  # Servers the suite starts itself get their own port range, clear of ours.
+  out=$("$CONF/run-redis-suite.sh" --quiet 127.0.0.1 "$PORT" "$unit" -- --baseport $((PORT + 1)) --portcount 200 2>&1)
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
   rm -f "$log"
   line=$(printf '%s\n' "$out" | grep -E "^$unit: " | head -1)
