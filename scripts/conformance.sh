@@ -1,39 +1,70 @@
 #!/usr/bin/env bash
-# Runs Redis 7.0.15's own test suite (../shared/conformance) against a fresh Redoubt per unit,
-# in external mode, and checks every unit's pass count against conformance/floors.txt.
-#   scripts/conformance.sh [UNIT...]     (default: every unit in floors.txt)
+# Runs Redis 7.0.15's own test suite (../shared/conformance) against Redoubt, unit by unit, and
+# checks each unit's pass count against conformance/floors.txt.
+#   scripts/conformance.sh                 every line of floors.txt
+#   scripts/conformance.sh UNIT [MODE]     one unit; MODE is external (default), spawn or spawn-tls
+# floors.txt lines: UNIT FLOOR [MODE]  (# comments). External mode runs a fresh Redoubt per unit;
+# spawn mode lets the suite start Redoubt itself with its own config files, as Redis's CI does.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${REDOUBT_SHARED:-$ROOT/../shared}
 CONF=$SHARED/conformance
 FLOORS=$ROOT/conformance/floors.txt
+SERVER_JS="$ROOT/dist/bin/redoubt-server.js"
 [ -x "$CONF/run-redis-suite.sh" ] || { echo "conformance: $CONF not found, skipped"; exit 0; }
 "$CONF/get-redis-suite.sh" >/dev/null || { echo "conformance: could not fetch the suite"; exit 1; }
 
-if [ $# -gt 0 ]; then UNITS=("$@"); else mapfile -t UNITS < <(grep -v '^#' "$FLOORS" | awk 'NF{print $1}'); fi
+if [ $# -gt 0 ]; then
+  JOBS=("$1 ${2:-external}")
+else
+  mapfile -t JOBS < <(awk '{sub(/#.*/, "")} NF{print $1, ($3 == "" ? "external" : $3)}' "$FLOORS")
+fi
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PORT=${CONFORMANCE_PORT:-23000}
 while ! port_free "$PORT"; do PORT=$((PORT+1)); done
+# Servers the suite starts itself get their own port range, clear of ours.
+RANGE=(-- --baseport $((PORT + 1)) --portcount 200)
+certs_made=0
 
-fail=0
-summary=""
-for unit in "${UNITS[@]}"; do
+run_external() { # unit
+  local log pid out
   log=$(mktemp)
-  node "$ROOT/dist/bin/redoubt-server.js" --port "$PORT" --bind 127.0.0.1 --enable-debug-command yes \
+  node "$SERVER_JS" --port "$PORT" --bind 127.0.0.1 --enable-debug-command yes \
     --enable-protected-configs yes --enable-module-command yes --loglevel warning >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do grep -q 'Ready to accept' "$log" && break; sleep 0.1; done
-  # Servers the suite starts itself get their own port range, clear of ours.
-  out=$("$CONF/run-redis-suite.sh" --quiet 127.0.0.1 "$PORT" "$unit" -- --baseport $((PORT + 1)) --portcount 200 2>&1)
-  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  out=$("$CONF/run-redis-suite.sh" --quiet 127.0.0.1 "$PORT" "$1" "${RANGE[@]}" 2>&1)
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
   rm -f "$log"
+  printf '%s\n' "$out"
+}
+
+run_spawn() { # unit tls(0|1)
+  local tls=()
+  if [ "$2" = 1 ]; then
+    if [ $certs_made = 0 ]; then "$CONF/run-redis-suite.sh" --gen-certs >/dev/null 2>&1; certs_made=1; fi
+    tls=(--tls)
+  fi
+  "$CONF/run-redis-suite.sh" --quiet "${tls[@]}" --spawn "node $SERVER_JS" "$1" "${RANGE[@]}" 2>&1
+}
+
+fail=0
+for job in "${JOBS[@]}"; do
+  read -r unit mode <<<"$job"
+  case $mode in
+    external) out=$(run_external "$unit") ;;
+    spawn) out=$(run_spawn "$unit" 0) ;;
+    spawn-tls) out=$(run_spawn "$unit" 1) ;;
+    *) echo "conformance: unknown mode $mode for $unit"; fail=1; continue ;;
+  esac
   line=$(printf '%s\n' "$out" | grep -E "^$unit: " | head -1)
   passed=$(printf '%s\n' "$line" | sed -nE 's/^[^:]+: ([0-9]+) passed.*/\1/p')
-  floor=$(grep -E "^$unit[[:space:]]" "$FLOORS" | awk '{print $2}')
-  echo "${line:-$unit: no result}  [floor ${floor:-none}]"
+  floor=$(awk -v u="$unit" -v m="$mode" '{sub(/#.*/, "")} $1 == u && ($3 == "" ? "external" : $3) == m {print $2}' "$FLOORS")
+  echo "${line:-$unit: no result} [$mode; floor ${floor:-none}]"
   if [ -z "$passed" ] || { [ -n "$floor" ] && [ "$passed" -lt "$floor" ]; }; then
-    echo "conformance: $unit below its floor"
+    echo "conformance: $unit ($mode) below its floor"
     fail=1
   fi
 done
