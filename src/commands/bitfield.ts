@@ -2,6 +2,7 @@
 // offset, big-endian bit order as SETBIT. All arithmetic is done in bigint on the exact value,
 // then wrapped or saturated, which gives the same results as Redis's 64-bit checks.
 
+import { NOTIFY } from '../server/notify.js';
 import type { CommandImpls } from './types.js';
 import type { Client } from '../server/client.js';
 import { E } from '../protocol/errors.js';
@@ -179,6 +180,7 @@ function bitfieldGeneric(c: Client, argv: string[], roCommand: boolean): void {
   if (changes > 0) {
     c.db.touch(key);
     c.server.dirty += changes;
+    c.server.events.notify(NOTIFY.string, 'setbit', key, c.db.id);
   }
 }
 

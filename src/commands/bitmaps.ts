@@ -2,6 +2,7 @@
 // Bit 0 is the most significant bit of the first byte. Ranges follow Redis exactly, including
 // its BYTE|BIT units and the masks applied to partial first/last bytes in BIT mode.
 
+import { NOTIFY } from '../server/notify.js';
 import type { CommandImpls } from './types.js';
 import type { Client } from '../server/client.js';
 import { E } from '../protocol/errors.js';
@@ -247,9 +248,11 @@ function bitop(c: Client, argv: string[]): void {
     db.set(dest, 'string', bitopCompute(op, src, maxlen));
     db.touch(dest);
     c.server.dirty++;
+    c.server.events.notify(NOTIFY.string, 'set', dest, db.id);
   } else if (db.peek(dest) !== undefined && db.delete(dest)) {
     db.touch(dest);
     c.server.dirty++;
+    c.server.events.notify(NOTIFY.generic, 'del', dest, db.id);
   }
   c.reply.int(maxlen);
 }
@@ -271,6 +274,7 @@ const baseCommands: CommandImpls = {
       t.buf[byte] = on ? old | mask : old & ~mask;
       c.db.touch(key);
       c.server.dirty++;
+      c.server.events.notify(NOTIFY.string, 'setbit', key, c.db.id);
     }
     c.reply.int(was);
   },

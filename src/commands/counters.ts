@@ -7,6 +7,7 @@ import type { Client } from '../server/client.js';
 import { E } from '../protocol/errors.js';
 import { LLONG_MAX, LLONG_MIN, parseInt64 } from './args.js';
 import { strToString, type StrValue } from '../store/strvalue.js';
+import { NOTIFY } from '../server/notify.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../store/longdouble.js';
 
 /**
@@ -64,6 +65,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
   else db.set(key, 'string', text);
   db.touch(key);
   c.server.dirty++;
+  c.server.events.notify(NOTIFY.string, 'incrby', key, db.id);
   c.reply.int(result);
 }
 
@@ -91,6 +93,7 @@ function incrByFloat(c: Client, argv: string[]): void {
   else db.set(key, 'string', text);
   db.touch(key);
   c.server.dirty++;
+  c.server.events.notify(NOTIFY.string, 'incrbyfloat', key, db.id);
   c.reply.bulk(text);
 }
 

@@ -2,6 +2,7 @@
 // PEXPIRETIME, PERSIST. Expire times are absolute unix milliseconds; the arithmetic that can
 // overflow a 64-bit integer in Redis is checked in bigint so the same inputs fail.
 
+import { NOTIFY } from '../server/notify.js';
 import type { CommandImpls } from './types.js';
 import type { Client } from '../server/client.js';
 import { E, invalidExpireTime } from '../protocol/errors.js';
@@ -83,7 +84,8 @@ function expireGeneric(c: Client, argv: string[], relative: boolean, seconds: bo
   const e = db.get(key);
   if (e === undefined) return c.reply.int(0);
   if (flags !== 0 && !flagsAllow(flags, e.expireAt, when)) return c.reply.int(0);
-  if (when <= c.server.now()) {
+  const past = when <= c.server.now();
+  if (past) {
     db.delete(key);
     // Replicas and the AOF see what happened, as in Redis: a DEL ...
     c.argv = ['DEL', key];
@@ -99,7 +101,10 @@ function expireGeneric(c: Client, argv: string[], relative: boolean, seconds: bo
   }
   db.touch(key);
   c.server.dirty++;
+  // Redis announces a deletion before replying and a new expire after.
+  if (past) c.server.events.notify(NOTIFY.generic, 'del', key, db.id);
   c.reply.int(1);
+  if (!past) c.server.events.notify(NOTIFY.generic, 'expire', key, db.id);
 }
 
 /** TTL family: output in ms or seconds, relative or absolute. */
@@ -128,6 +133,7 @@ export const expireCommands: CommandImpls = {
     if (e === undefined || !c.db.persist(key, e)) return c.reply.int(0);
     c.db.touch(key);
     c.server.dirty++;
+    c.server.events.notify(NOTIFY.generic, 'persist', key, c.db.id);
     c.reply.int(1);
   },
 };

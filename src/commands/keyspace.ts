@@ -2,6 +2,7 @@
 // SWAPDB KEYS RANDOMKEY DBSIZE FLUSHDB FLUSHALL, joined with the expiry, SCAN and OBJECT
 // families (expire.ts, scan.ts, object.ts).
 
+import { NOTIFY } from '../server/notify.js';
 import type { CommandImpls } from './types.js';
 import type { Client } from '../server/client.js';
 import type { Db, Entry } from '../store/db.js';
@@ -74,6 +75,7 @@ function delGeneric(c: Client, argv: string[]): void {
     // peek first so an expired key counts as expired, not deleted (Redis expireIfNeeded).
     if (db.peek(key) !== undefined && db.delete(key)) {
       db.touch(key);
+      c.server.events.notify(NOTIFY.generic, 'del', key, db.id);
       n++;
     }
   }
@@ -97,6 +99,8 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   db.insert(dst, e);
   db.touch(src);
   db.touch(dst);
+  c.server.events.notify(NOTIFY.generic, 'rename_from', src, db.id);
+  c.server.events.notify(NOTIFY.generic, 'rename_to', dst, db.id);
   c.server.dirty++;
   if (nx) c.reply.int(1);
   else c.reply.ok();
@@ -153,6 +157,8 @@ const basicCommands: CommandImpls = {
     dst.insert(key, e);
     src.touch(key);
     dst.touch(key);
+    c.server.events.notify(NOTIFY.generic, 'move_from', key, src.id);
+    c.server.events.notify(NOTIFY.generic, 'move_to', key, dst.id);
     c.server.dirty++;
     c.reply.int(1);
   },
@@ -186,6 +192,7 @@ const basicCommands: CommandImpls = {
     }
     copyEntry(dst, newkey, e);
     dst.touch(newkey);
+    c.server.events.notify(NOTIFY.generic, 'copy_to', newkey, dst.id);
     c.server.dirty++;
     c.reply.int(1);
   },

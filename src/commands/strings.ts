@@ -8,6 +8,7 @@ import { E, arityError, invalidExpireTime } from '../protocol/errors.js';
 import { LLONG_MAX, parseInt64, parseIntArg } from './args.js';
 import { appendBytes, mutableBytes, newBytes, type StrValue } from '../store/strvalue.js';
 import { counterCommands } from './counters.js';
+import { NOTIFY } from '../server/notify.js';
 import { lcsCommands } from './lcs.js';
 
 const NX = 1 << 0;
@@ -143,6 +144,9 @@ function setGeneric(
   if (when >= 0) db.setExpire(key, e, when);
   db.touch(key);
   c.server.dirty++;
+  const events = c.server.events;
+  events.notify(NOTIFY.string, 'set', key, db.id);
+  if (when >= 0) events.notify(NOTIFY.generic, 'expire', key, db.id);
   if (!(flags & GET)) ok(c);
 }
 
@@ -167,16 +171,22 @@ function getex(c: Client, argv: string[]): void {
     when = w;
   }
   replyValue(c, e.value as StrValue);
+  let event: string;
   if (flags & (EXAT | PXAT) && when <= c.server.now()) {
     // An absolute time already past deletes the key, as an expire would.
     db.delete(key);
+    event = 'del';
   } else if (expire !== null) {
     db.setExpire(key, e, when);
+    event = 'expire';
   } else if (!(flags & PERSIST) || !db.persist(key, e)) {
     return;
+  } else {
+    event = 'persist';
   }
   db.touch(key);
   c.server.dirty++;
+  c.server.events.notify(NOTIFY.generic, event, key, db.id);
 }
 
 function getrange(c: Client, argv: string[]): void {
@@ -223,6 +233,7 @@ function setrange(c: Client, argv: string[]): void {
   out.latin1Write(value, offset, value.length);
   db.touch(key);
   c.server.dirty++;
+  c.server.events.notify(NOTIFY.string, 'setrange', key, db.id);
   c.reply.int(out.length);
 }
 
@@ -245,6 +256,7 @@ function append(c: Client, argv: string[]): void {
   }
   db.touch(key);
   c.server.dirty++;
+  c.server.events.notify(NOTIFY.string, 'append', key, db.id);
   c.reply.int(total);
 }
 
@@ -260,6 +272,7 @@ function msetGeneric(c: Client, argv: string[], nx: boolean): void {
     const key = argv[j]!;
     db.set(key, 'string', argv[j + 1]!);
     db.touch(key);
+    c.server.events.notify(NOTIFY.string, 'set', key, db.id);
   }
   c.server.dirty += (argv.length - 1) / 2;
   if (nx) c.reply.int(1);
@@ -283,6 +296,7 @@ const baseCommands: CommandImpls = {
       db.set(key, 'string', argv[2]!);
       db.touch(key);
       c.server.dirty++;
+      c.server.events.notify(NOTIFY.string, 'set', key, db.id);
       return c.reply.ok();
     }
     const opts = parseExtended(c, argv, true);
@@ -307,6 +321,7 @@ const baseCommands: CommandImpls = {
     c.db.set(key, 'string', argv[2]!);
     c.db.touch(key);
     c.server.dirty++;
+    c.server.events.notify(NOTIFY.string, 'set', key, c.db.id);
   },
 
   getdel(c, argv) {
@@ -318,6 +333,7 @@ const baseCommands: CommandImpls = {
     c.db.delete(key);
     c.db.touch(key);
     c.server.dirty++;
+    c.server.events.notify(NOTIFY.generic, 'del', key, c.db.id);
   },
 
   getex,
