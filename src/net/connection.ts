@@ -8,6 +8,8 @@ import { CLIENT, type Client } from '../server/client.js';
 import { processCommand } from '../commands/dispatch.js';
 import { CMD } from '../commands/flags.js';
 
+/** Output bytes an unauthenticated client may have pending (Redis 7.0.x security fix). */
+const UNAUTH_OUTPUT_MAX = 1024;
 const MAX_CLIENTS_ERR = Buffer.from('-ERR max number of clients reached\r\n');
 const PROTECTED_MODE_ERR = Buffer.from(
   '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
@@ -94,8 +96,11 @@ export class Connection {
     socket.on('close', () => this.close());
   }
 
-  /** Accepts a socket, or refuses it when maxclients is reached. */
-  static accept(server: Server, socket: Socket, unix: boolean): Connection | null {
+  /**
+   * Accepts a socket, or refuses it when maxclients is reached. `fd` is given for a TLS socket,
+   * whose own handle has no file descriptor (the TCP socket under it has).
+   */
+  static accept(server: Server, socket: Socket, unix: boolean, fd = socketFd(socket)): Connection | null {
     socket.on('error', () => {});
     if (server.clients.size >= server.config.int('maxclients')) {
       server.stats.rejectedConnections++;
@@ -114,7 +119,7 @@ export class Connection {
     }
     const addr = unix ? `${server.config.str('unixsocket')}:0` : fmtAddr(socket.remoteAddress, socket.remotePort);
     const laddr = unix ? `${server.config.str('unixsocket')}:0` : fmtAddr(socket.localAddress, socket.localPort);
-    const c = server.newClient(addr, laddr, socketFd(socket));
+    const c = server.newClient(addr, laddr, fd);
     if (unix) c.flags |= CLIENT.unixSocket;
     return new Connection(server, socket, c);
   }
@@ -155,6 +160,16 @@ export class Connection {
       }
       processCommand(c, argv);
       c.parser.authRequired = server.security.authRequired(c);
+      // Unauthenticated clients get a tiny output buffer (Redis's CVE-2025-21605 fix): one
+      // that pipelines commands without reading the NOAUTH replies is dropped.
+      if (c.parser.authRequired && c.reply.bytes + this.socket.writableLength > UNAUTH_OUTPUT_MAX) {
+        server.stats.clientOutbufLimitDisconnections++;
+        server.log.warning(
+          `Client id=${c.id} addr=${c.addr} closed for overcoming of output buffer limits before authentication.`,
+        );
+        this.close();
+        return;
+      }
       if (c.has(CLIENT.closeAsap)) {
         this.close();
         return;
