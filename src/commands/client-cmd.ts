@@ -2,6 +2,7 @@
 // HELP, and the one-line client description CLIENT LIST and CLIENT INFO print, with Redis
 // 7.0.15's fields in its order.
 
+import { unblockWait } from './introspection.js';
 import type { CommandImpls } from './types.js';
 import { CLIENT, type Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -9,6 +10,8 @@ import { E } from '../protocol/errors.js';
 import { parseInt64 } from './args.js';
 import { validClientName } from './connection.js';
 import { REPLY_BUF, clientMemory } from './memory.js';
+import { trackingCommands } from '../pubsub/tracking-cmd.js';
+import { unblockClient } from '../server/blocking.js';
 
 /**
  * Figures owned by other layers (pub/sub, MULTI, tracking, ACL). Each layer replaces the
@@ -21,8 +24,10 @@ export const clientInfoHooks = {
   multi: (c: Client): [number, number] => [c.has(CLIENT.multi) ? 0 : -1, 0],
   /** Tracking redirection id (-1 when not tracking). */
   redirect: (_c: Client): number => -1,
-  /** Extra flag letters in Redis's order after 't': R (broken redirect), B (bcast), d (dirty CAS). */
+  /** Extra flag letters in Redis's order after 't': R (broken redirect), B (bcast). */
   extraFlags: (_c: Client): string => '',
+  /** Fields appended after Redis's own (" tls-protocol=..."), '' for none (TLS layer). */
+  extraFields: (_c: Client): string => '',
   /** Whether an ACL user exists (CLIENT KILL USER). */
   userExists: (name: string): boolean => name === 'default',
 };
@@ -58,6 +63,7 @@ function flagString(c: Client): string {
   if (c.has(CLIENT.blocked)) f += 'b';
   if (c.has(CLIENT.tracking)) f += 't';
   f += clientInfoHooks.extraFlags(c);
+  if (c.has(CLIENT.dirtyCas)) f += 'd';
   if (c.has(CLIENT.closeAfterReply)) f += 'c';
   if (c.has(CLIENT.closeAsap)) f += 'A';
   if (c.has(CLIENT.unixSocket)) f += 'U';
@@ -93,7 +99,8 @@ export function clientInfoString(c: Client, caller: Client | null): string {
     ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=${REPLY_BUF} rbp=${REPLY_BUF} obl=${obl} oll=${oll} omem=${omem}` +
     ` tot-mem=${clientMemory(c) + argvMem + multiMem} events=${events}` +
-    ` cmd=${c.lastCmd?.fullname ?? 'NULL'} user=${c.user} redir=${clientInfoHooks.redirect(c)} resp=${c.resp}`
+    ` cmd=${c.lastCmd?.fullname ?? 'NULL'} user=${c.user} redir=${clientInfoHooks.redirect(c)} resp=${c.resp}` +
+    clientInfoHooks.extraFields(c)
   );
 }
 
@@ -265,6 +272,23 @@ function reply(c: Client, argv: string[]): void {
   }
 }
 
+/** CLIENT UNBLOCK <id> [TIMEOUT|ERROR]: ends another client's blocking command. */
+function unblock(c: Client, argv: string[]): void {
+  if (argv.length > 4) {
+    return c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!}'. Try CLIENT HELP.`);
+  }
+  let how: 'timeout' | 'error' = 'timeout';
+  if (argv.length === 4) {
+    const reason = argv[3]!.toLowerCase();
+    if (reason === 'error') how = 'error';
+    else if (reason !== 'timeout') return c.reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const id = parseInt64(argv[2]!);
+  if (id === null) return c.reply.error(E.notInteger);
+  const target = c.server.clients.get(Number(id));
+  c.reply.int(target !== undefined && (unblockClient(target, how) || unblockWait(target, how)) ? 1 : 0);
+}
+
 const HELP = [
   'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GETNAME',
@@ -289,6 +313,8 @@ const HELP = [
   '    Turn replies to this connection on or off, or skip the next one.',
   'SETNAME <name>',
   '    Name this connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
   'UNPAUSE',
   '    End a pause started by CLIENT PAUSE.',
   'HELP',
@@ -333,4 +359,6 @@ export const clientCommands: CommandImpls = {
     c.reply.ok();
   },
   'client|reply': reply,
+  'client|unblock': unblock,
+  ...trackingCommands,
 };

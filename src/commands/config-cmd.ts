@@ -106,6 +106,7 @@ function configResetStat(c: Client): void {
     s.rejectedCalls = 0;
     s.failedCalls = 0;
   }
+  for (const h of c.server.hooks.statsReset) h();
   c.reply.ok();
 }
 

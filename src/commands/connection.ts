@@ -6,25 +6,23 @@ import { CLIENT } from '../server/client.js';
 import { E } from '../protocol/errors.js';
 import { parseIntArg } from './args.js';
 import { REDIS_VERSION } from '../server/version.js';
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { aclOf } from '../acl/provider.js';
+import { THROTTLED } from '../acl/throttle.js';
 
-function sha256(s: string): Buffer {
-  return createHash('sha256').update(Buffer.from(s, 'latin1')).digest();
-}
+const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
-/** Constant-time password check against requirepass (the default user's password). */
-function passwordOk(c: Client, user: string, pass: string): boolean {
-  const required = c.server.config.str('requirepass');
-  if (user !== 'default') return false;
-  if (required === '') return true;
-  return timingSafeEqual(sha256(pass), sha256(required));
-}
-
+/** AUTH / HELLO AUTH through the ACL layer; replies the error itself and returns false. */
 function auth(c: Client, user: string, pass: string): boolean {
-  if (!passwordOk(c, user, pass)) return false;
-  c.authenticated = true;
-  c.user = user;
-  return true;
+  const acl = aclOf(c.server);
+  if (acl.throttle.blocked(c.addr)) {
+    // Still recorded, so ACL LOG shows the attempts the throttle turned away.
+    acl.logDenial(c, 'auth', c.argv[0] ?? 'AUTH', user);
+    c.reply.error(THROTTLED);
+    return false;
+  }
+  if (acl.authenticate(c, user, pass)) return true;
+  c.reply.error(WRONGPASS);
+  return false;
 }
 
 function helloReply(c: Client): void {
@@ -84,13 +82,12 @@ export const connectionCommands: CommandImpls = {
     if (argv.length > 3) return c.reply.error(E.syntax);
     const user = argv.length === 3 ? argv[1]! : 'default';
     const pass = argv[argv.length - 1]!;
-    if (argv.length === 2 && c.server.config.str('requirepass') === '') {
+    if (argv.length === 2 && aclOf(c.server).defaultUser.nopass) {
       return c.reply.error(
         'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
       );
     }
     if (auth(c, user, pass)) c.reply.ok();
-    else c.reply.error('WRONGPASS invalid username-password pair or user is disabled.');
   },
 
   hello(c, argv) {
@@ -108,9 +105,7 @@ export const connectionCommands: CommandImpls = {
       const opt = argv[i]!.toLowerCase();
       const left = argv.length - i - 1;
       if (opt === 'auth' && left >= 2) {
-        if (!auth(c, argv[i + 1]!, argv[i + 2]!)) {
-          return c.reply.error('WRONGPASS invalid username-password pair or user is disabled.');
-        }
+        if (!auth(c, argv[i + 1]!, argv[i + 2]!)) return;
         i += 2;
       } else if (opt === 'setname' && left >= 1) {
         setName = argv[++i]!;
@@ -121,7 +116,8 @@ export const connectionCommands: CommandImpls = {
         return c.reply.error(`Syntax error in HELLO option '${argv[i]}'`);
       }
     }
-    if (c.server.security.authRequired(c)) {
+    // Redis tests the flag itself here (not whether the default user needs a password).
+    if (!c.authenticated) {
       return c.reply.error(
         'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
       );
@@ -136,7 +132,7 @@ export const connectionCommands: CommandImpls = {
     c.select(0);
     c.resp = 2;
     c.name = '';
-    c.user = 'default';
+    aclOf(c.server).setClientUser(c, aclOf(c.server).defaultUser);
     c.authenticated = c.server.security.startsAuthenticated();
     for (const h of c.server.hooks.clientReset) h(c);
     c.reply.simple('RESET');

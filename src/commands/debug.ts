@@ -44,10 +44,10 @@ function strtod(s: string): number {
 
 /** memtoull: "100", "1k", "2gb"...; null when malformed. */
 function parseMemoryArg(s: string): number | null {
-  const m = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(s);
+  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(s);
   if (m === null) return null;
   const unit = (m[2] ?? '').toLowerCase();
-  const mult: Record<string, number> = { '': 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+  const mult: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
   return Number(m[1]) * mult[unit]!;
 }
 

@@ -8,6 +8,8 @@ import { CLIENT } from '../server/client.js';
 import type { Command } from './registry.js';
 import { CMD } from './flags.js';
 import { E, arityError, unknownCommand, unknownSubcommand } from '../protocol/errors.js';
+import { queuedCommandFlags } from '../server/multi.js';
+import { multiCommands } from './multi.js';
 
 /** Hooks for the transaction layer: queueing inside MULTI and aborting EXEC. */
 export interface MultiLayer {
@@ -17,12 +19,16 @@ export interface MultiLayer {
   flag(c: Client): void;
   /** True for commands that run at once inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET). */
   runsImmediately(cmd: Command): boolean;
+  /** EXEC refused by the gate: aborts with EXECABORT and the reason; false for other commands. */
+  execRejected?(c: Client, cmd: Command, msg: string): boolean;
 }
 
 export const gate = {
   multi: null as MultiLayer | null,
   /** Commands allowed for a RESP2 client in subscribed state (ids filled by the pub/sub layer). */
   pubsubAllowed: new Set<number>(),
+  /** Runs after each top-level command (not inside EXEC/scripts): serves blocked clients. */
+  afterCommand: null as ((c: Client) => void) | null,
   /** Protected commands and the enable-* config that governs each, by command id. */
   protectedBy: new Map<number, string>(),
 };
@@ -32,13 +38,13 @@ function reject(c: Client, cmd: Command | null, msg: string): void {
   if (c.has(CLIENT.multi)) gate.multi?.flag(c);
   // CLIENT REPLY OFF / SKIP silence refusals too; the error still counts in the stats.
   const mark = (c.flags & (CLIENT.replyOff | CLIENT.replySkip)) !== 0 ? c.reply.mark() : null;
-  c.reply.error(msg);
+  if (cmd === null || !c.has(CLIENT.multi) || gate.multi?.execRejected?.(c, cmd, msg) !== true) c.reply.error(msg);
   if (mark !== null) c.reply.rewind(mark);
   endReplySkip(c);
 }
 
 /** CLIENT REPLY SKIP drops the reply of the next command only, whether it ran or was refused. */
-function endReplySkip(c: Client): void {
+export function endReplySkip(c: Client): void {
   if (c.has(CLIENT.replySkip)) c.flags &= ~CLIENT.replySkip;
   if (c.has(CLIENT.replySkipNext)) {
     c.flags &= ~CLIENT.replySkipNext;
@@ -53,6 +59,22 @@ function protectedAllowed(c: Client, setting: string): boolean {
   return c.has(CLIENT.unixSocket) || /^(127\.|\[::1\]|::1|::ffff:127\.)/.test(c.addr);
 }
 
+/** A write command, or EXEC of a transaction that queued one (Redis's is_write_command). */
+function writesData(c: Client, cmd: Command): boolean {
+  if (cmd.has(CMD.write)) return true;
+  return cmd.handler === multiCommands.exec && (queuedCommandFlags(c) & CMD.write) !== 0;
+}
+
+/**
+ * min-replicas-to-write / min-replicas-max-lag: writes need that many good replicas. Redoubt
+ * has no replicas yet, so any non-zero requirement (with a non-zero lag) refuses writes, as a
+ * Redis master without replicas does.
+ */
+function goodReplicasEnough(c: Client): boolean {
+  const cfg = c.server.config;
+  return cfg.int('min-replicas-to-write') === 0 || cfg.int('min-replicas-max-lag') === 0;
+}
+
 export function processCommand(c: Client, argv: string[]): void {
   const server = c.server;
   const cmd = server.commands.lookup(argv);
@@ -61,6 +83,7 @@ export function processCommand(c: Client, argv: string[]): void {
     return reject(c, null, container ? unknownSubcommand(argv[0]!, argv[1]!) : unknownCommand(argv));
   }
   c.lastCmd = cmd;
+  c.argv = argv;
   if (!cmd.arityOk(argv.length)) return reject(c, cmd, arityError(cmd.fullname));
   if (cmd.has(CMD.protected)) {
     const cfg = gate.protectedBy.get(cmd.id);
@@ -84,6 +107,7 @@ export function processCommand(c: Client, argv: string[]): void {
     return reject(c, cmd, msg);
   }
   if (server.oomCheck !== null && server.oomCheck(c, cmd)) return reject(c, cmd, E.oom);
+  if (writesData(c, cmd) && !goodReplicasEnough(c)) return reject(c, cmd, E.noReplicas);
   if (c.has(CLIENT.pubsub) && c.resp === 2 && !gate.pubsubAllowed.has((cmd.parent ?? cmd).id)) {
     return reject(
       c,
@@ -96,6 +120,7 @@ export function processCommand(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+  if (gate.afterCommand !== null) gate.afterCommand(c);
 }
 
 /** Runs a command: statistics, the frozen clock, reply suppression and post-command hooks. */
@@ -106,7 +131,10 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const errorsBefore = c.reply.errors;
   c.argv = argv;
   const t0 = performance.now();
+  const outer = server.currentClient;
+  server.currentClient = c;
   server.runFrozen(cmd.handler!, c, argv);
+  server.currentClient = outer;
   const usec = Math.round((performance.now() - t0) * 1000);
   cmd.stats.calls++;
   cmd.stats.usec += usec;
@@ -115,5 +143,5 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   // CLIENT REPLY ON clears the flags before writing its OK, which must go out.
   if (mark !== null && (c.flags & (CLIENT.replyOff | CLIENT.replySkip)) !== 0) c.reply.rewind(mark);
   endReplySkip(c);
-  for (const h of server.hooks.commandExecuted) h(c, argv, usec);
+  for (const h of server.hooks.commandExecuted) h(c, argv, usec, cmd);
 }

@@ -19,6 +19,7 @@ import { geoCommands } from './geo.js';
 import { pubsubCommands } from './pubsub.js';
 import { multiCommands } from './multi.js';
 import { introspectionCommands } from './introspection.js';
+import { aclCommands } from './acl.js';
 import { NATIVE_GETKEYS } from './keys.js';
 
 export const ALL_COMMANDS: CommandImpls = {
@@ -40,6 +41,7 @@ export const ALL_COMMANDS: CommandImpls = {
   ...pubsubCommands,
   ...multiCommands,
   ...introspectionCommands,
+  ...aclCommands,
 };
 
 /** Key extraction for commands whose key specs are incomplete (movablekeys). */

@@ -3,6 +3,9 @@
 // a figure (replication, persistence, pub/sub...) register an InfoProvider for the section:
 // its fields replace the defaults of the same name, in place, or are appended.
 
+import { latencyStatsLines } from './introspection.js';
+import { pubsubInfo } from '../pubsub/install.js';
+import { clientsInTimeoutTable } from '../server/blocking.js';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +16,7 @@ import { CLIENT } from '../server/client.js';
 import { REDIS_VERSION, REDOUBT_VERSION } from '../server/version.js';
 import { lookupConfig } from '../config/store.js';
 import { clientMemory, memoryFigures } from './memory.js';
+import { evictorOf } from '../server/evict.js';
 
 export type InfoValue = string | number;
 export type InfoFields = Record<string, InfoValue>;
@@ -176,7 +180,7 @@ function clientsSection(server: Server): InfoFields {
     client_recent_max_output_buffer: maxOut,
     blocked_clients: blocked,
     tracking_clients: tracking,
-    clients_in_timeout_table: 0,
+    clients_in_timeout_table: clientsInTimeoutTable(server),
   };
 }
 
@@ -280,6 +284,7 @@ function persistenceSection(server: Server): InfoFields {
 function statsSection(server: Server): InfoFields {
   const s = server.stats;
   const m = infoState(server).metrics;
+  const ps = pubsubInfo(server);
   return {
     total_connections_received: s.totalConnections,
     total_commands_processed: s.totalCommands,
@@ -302,13 +307,13 @@ function statsSection(server: Server): InfoFields {
     expire_cycle_cpu_milliseconds: 0,
     evicted_keys: s.evictedKeys,
     evicted_clients: s.evictedClients,
-    total_eviction_exceeded_time: 0,
-    current_eviction_exceeded_time: 0,
+    total_eviction_exceeded_time: evictorOf(server)?.totalExceededMs ?? 0,
+    current_eviction_exceeded_time: evictorOf(server)?.currentExceededMs() ?? 0,
     keyspace_hits: s.keyspaceHits,
     keyspace_misses: s.keyspaceMisses,
-    pubsub_channels: 0,
-    pubsub_patterns: 0,
-    pubsubshard_channels: 0,
+    pubsub_channels: ps.pubsub_channels,
+    pubsub_patterns: ps.pubsub_patterns,
+    pubsubshard_channels: ps.pubsubshard_channels,
     latest_fork_usec: 0,
     total_forks: 0,
     migrate_cached_sockets: 0,
@@ -319,9 +324,9 @@ function statsSection(server: Server): InfoFields {
     active_defrag_key_misses: 0,
     total_active_defrag_time: 0,
     current_active_defrag_time: 0,
-    tracking_total_keys: 0,
-    tracking_total_items: 0,
-    tracking_total_prefixes: 0,
+    tracking_total_keys: ps.tracking_total_keys,
+    tracking_total_items: ps.tracking_total_items,
+    tracking_total_prefixes: ps.tracking_total_prefixes,
     unexpected_error_replies: s.unexpectedErrorReplies,
     total_error_replies: s.totalErrorReplies,
     dump_payload_sanitizations: 0,
@@ -331,6 +336,10 @@ function statsSection(server: Server): InfoFields {
     io_threaded_writes_processed: 0,
     reply_buffer_shrinks: 0,
     reply_buffer_expands: 0,
+    acl_access_denied_auth: s.aclDeniedAuth,
+    acl_access_denied_cmd: s.aclDeniedCmd,
+    acl_access_denied_key: s.aclDeniedKey,
+    acl_access_denied_channel: s.aclDeniedChannel,
   };
 }
 
@@ -432,8 +441,7 @@ const SECTIONS: readonly Section[] = [
   { name: 'modules', title: 'Modules', byDefault: true, body: () => '' },
   { name: 'commandstats', title: 'Commandstats', byDefault: false, body: commandStatsLines },
   { name: 'errorstats', title: 'Errorstats', byDefault: true, body: errorStatsLines },
-  // Per-command latency histograms are not tracked: the section is present and empty.
-  { name: 'latencystats', title: 'Latencystats', byDefault: false, body: () => '' },
+  { name: 'latencystats', title: 'Latencystats', byDefault: false, body: latencyStatsLines },
   fieldSection('cluster', 'Cluster', () => ({ cluster_enabled: 0 })),
   { name: 'keyspace', title: 'Keyspace', byDefault: true, body: keyspaceLines },
 ];

@@ -11,6 +11,7 @@ import { E } from '../protocol/errors.js';
 import { allocSize } from '../protocol/querybuf.js';
 import { parseInt64 } from './args.js';
 import { stringEncodingOf } from './object.js';
+import { STARTUP_BASE, refreshClientMemory, usedMemory } from '../server/memory.js';
 
 /** sizeof(robj), sizeof(dictEntry). */
 const ROBJ = 16;
@@ -119,7 +120,14 @@ export function keyMemoryUsage(key: string, e: Entry, samples = DEFAULT_SAMPLES)
 
 /** A client's memory (CLIENT LIST tot-mem, INFO mem_clients_normal). */
 export function clientMemory(c: Client): number {
-  return CLIENT_BASE + c.parser.qbuf.alloc + REPLY_BUF + c.reply.bytes + (c.control?.socketPending() ?? 0);
+  return (
+    CLIENT_BASE +
+    c.parser.qbuf.alloc +
+    c.parser.partialArgBytes +
+    REPLY_BUF +
+    c.reply.bytes +
+    (c.control?.socketPending() ?? 0)
+  );
 }
 
 export interface MemoryFigures {
@@ -143,11 +151,15 @@ export function recordStartupMemory(server: Server): void {
   startupMemory.set(server, m.heapUsed + m.external);
 }
 
-/** Process memory: used = V8 heap in use + memory held outside the heap (buffers). */
+/**
+ * used is the accounted figure maxmemory is checked against (server/memory.ts explains why
+ * it is not the V8 heap); rss and the allocator figures are the process's own.
+ */
 export function memoryFigures(server: Server): MemoryFigures {
   const m = process.memoryUsage();
-  const used = m.heapUsed + m.external;
-  const startup = Math.min(used, startupMemory.get(server) ?? 0);
+  refreshClientMemory(server);
+  const used = usedMemory(server);
+  const startup = STARTUP_BASE;
   let overhead = startup;
   for (const c of server.clients.values()) overhead += clientMemory(c);
   for (const db of server.dbs) overhead += (db.dict.size + db.expires.size) * DICT_ENTRY;

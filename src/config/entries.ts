@@ -34,9 +34,23 @@ const IMPLEMENTED = new Set([
   'proto-max-bulk-len',
   'client-query-buffer-limit',
   'requirepass',
+  // ACL (src/acl/*.ts)
+  'aclfile',
+  'acl-pubsub-default',
+  'acllog-max-len',
+  'auth-failure-limit',
+  'auth-failure-window',
+  'auth-failure-block',
   'maxclients',
   'timeout',
   'tcp-keepalive',
+  // maxmemory and output limits (src/server/evict.ts, obuf.ts, client-evict.ts)
+  'maxmemory',
+  'maxmemory-policy',
+  'maxmemory-samples',
+  'maxmemory-eviction-tenacity',
+  'maxmemory-clients',
+  'client-output-buffer-limit',
   'hz',
   'enable-debug-command',
   'enable-protected-configs',
@@ -51,6 +65,48 @@ const IMPLEMENTED = new Set([
   'lazyfree-lazy-user-flush',
   'always-show-logo',
   'pidfile',
+  // TLS (src/net/tls*.ts); tls-replication and tls-cluster only gate context building here.
+  'tls-port',
+  'tls-session-cache-size',
+  'tls-session-cache-timeout',
+  'tls-cluster',
+  'tls-replication',
+  'tls-auth-clients',
+  'tls-prefer-server-ciphers',
+  'tls-session-caching',
+  'tls-cert-file',
+  'tls-key-file',
+  'tls-key-file-pass',
+  'tls-client-cert-file',
+  'tls-client-key-file',
+  'tls-client-key-file-pass',
+  'tls-dh-params-file',
+  'tls-ca-cert-file',
+  'tls-ca-cert-dir',
+  'tls-protocols',
+  'tls-ciphers',
+  'tls-ciphersuites',
+  'tls-auto-reload-interval',
+  'tls-auth-clients-user',
+  'tls-crl-file',
+  // Data types, Pub/Sub, introspection, replication requirements (no replicas yet)
+  'lfu-log-factor',
+  'lfu-decay-time',
+  'slowlog-max-len',
+  'slowlog-log-slower-than',
+  'latency-monitor-threshold',
+  'hash-max-listpack-entries',
+  'hash-max-listpack-value',
+  'set-max-intset-entries',
+  'zset-max-listpack-entries',
+  'zset-max-listpack-value',
+  'hll-sparse-max-bytes',
+  'tracking-table-max-keys',
+  'notify-keyspace-events',
+  'latency-tracking',
+  'latency-tracking-info-percentiles',
+  'min-replicas-to-write',
+  'min-replicas-max-lag',
 ]);
 
 interface Flags {
@@ -313,6 +369,11 @@ const TABLE: ConfigEntry[] = [
   num('active-defrag-max-scan-fields', 1n, LONG_MAX, 1000n),
   num('slowlog-max-len', 0n, LONG_MAX, 128n),
   num('acllog-max-len', 0n, LONG_MAX, 128n),
+  // Redoubt: opt-in AUTH failure throttle per source address (0 = off); see src/acl/throttle.ts.
+  // Hidden from CONFIG GET patterns (Redis's list stays identical); readable by exact name.
+  num('auth-failure-limit', 0n, I32_MAX, 0n, { hidden: true }),
+  num('auth-failure-window', 1n, I32_MAX, 60n, { hidden: true }),
+  num('auth-failure-block', 1n, I32_MAX, 60n, { hidden: true }),
 
   // Long long configs
   num('busy-reply-threshold', 0n, LONG_MAX, 5000n, { alias: 'lua-time-limit' }),
@@ -366,6 +427,12 @@ const TABLE: ConfigEntry[] = [
   str('tls-protocols', null),
   str('tls-ciphers', null),
   str('tls-ciphersuites', null),
+  // Redoubt's own TLS configs (not in Redis 7.0.15): reload on file change, certificate
+  // logins, revocation list. Hidden from glob patterns so CONFIG GET * lists what Redis lists;
+  // an exact name reads them.
+  num('tls-auto-reload-interval', 0n, 86400n, 0n, { hidden: true }),
+  enumc('tls-auth-clients-user', ['off', 'cn', 'uri'], 'off', { hidden: true }),
+  str('tls-crl-file', null, { volatile: true, hidden: true }),
 
   // Special configs
   special('dir', '', dirCodec, { protected: true, denyLoading: true }),

@@ -35,7 +35,10 @@ export class ConfigLoadError extends Error {
  * Validates a `user` directive (the ACL layer installs one): returns null, or the index of
  * the offending argument (in argv, where argv[0] is "user") and the reason.
  */
-export type UserDirectiveCheck = (argv: readonly string[]) => { argIndex: number; message: string } | null;
+export type UserDirectiveCheck = (
+  argv: readonly string[],
+  seen?: readonly (readonly string[])[],
+) => { argIndex: number; message: string } | null;
 let userCheck: UserDirectiveCheck | null = null;
 
 export function setUserDirectiveCheck(check: UserDirectiveCheck | null): void {
@@ -149,7 +152,7 @@ function directive(st: LoadState, argv: string[], name: string): string | null {
   }
   if (name === 'rename-command' && argc === 3) return renameCommand(st, argv[1]!, argv[2]!);
   if (name === 'user' && argc >= 2) {
-    const bad = userCheck?.(argv) ?? null;
+    const bad = userCheck?.(argv, st.store.userDirectives) ?? null;
     if (bad !== null) return `Error in user declaration '${argv[bad.argIndex]}': ${bad.message}`;
     st.store.userDirectives.push(argv.slice(1));
     return null;
@@ -182,6 +185,9 @@ function configLine(st: LoadState, argv: string[]): string | null {
   const name = asciiLower(argv[0]!);
   const e = lookupConfig(name);
   if (e) {
+    // "port 0  # no plaintext": a trailing comment, which Redis refuses, is dropped. Only
+    // lines Redis would reject change meaning (a one-value directive with extra words).
+    if (!e.multiArg && argv.length > 2 && argv[2]!.startsWith('#')) argv = argv.slice(0, 2);
     if (!e.multiArg && argv.length !== 2) return 'wrong number of arguments';
     return st.store.setInitial(name, argv.slice(1), st.reading);
   }

@@ -14,6 +14,7 @@ export const E = {
   sameObject: 'ERR source and destination objects are the same',
   noAuth: 'NOAUTH Authentication required.',
   oom: "OOM command not allowed when used memory > 'maxmemory'.",
+  noReplicas: 'NOREPLICAS Not enough good replicas to write.',
   loading: 'LOADING Redis is loading the dataset in memory',
   readonlyReplica: "READONLY You can't write against a read only replica.",
   execAbort: 'EXECABORT Transaction discarded because of previous errors.',

@@ -71,6 +71,16 @@ export class RequestParser {
     return this.fed - this.roundMark;
   }
 
+  /**
+   * Memory held by the arguments of a command not complete yet (Redis counts them as the
+   * client's argv): each argument's bytes plus its object and pointer.
+   */
+  get partialArgBytes(): number {
+    let n = 0;
+    for (const a of this.args) n += a.length + 24;
+    return n;
+  }
+
   /** Length of the bulk argument being read, or -1. */
   get currentBulkLen(): number {
     return this.bulkLen;

@@ -32,6 +32,8 @@ export class ReplyWriter {
   private start = 0;
   private len = 0;
   private parts: Buffer[] = [];
+  /** Called each time a writer's pending output grows by a chunk or a big part (output buffer limits). */
+  static grew: ((w: ReplyWriter) => void) | null = null;
 
   constructor(private readonly sink: ErrorSink | null = null) {}
 
@@ -72,6 +74,7 @@ export class ReplyWriter {
     this.chunk = Buffer.allocUnsafe(Math.max(CHUNK, n));
     this.start = 0;
     this.len = 0;
+    if (ReplyWriter.grew !== null) ReplyWriter.grew(this);
   }
 
   /** Raw latin1 text (already RESP-encoded). */
@@ -81,6 +84,7 @@ export class ReplyWriter {
     if (n > BIG) {
       this.seal();
       this.parts.push(Buffer.from(s, 'latin1'));
+      if (ReplyWriter.grew !== null) ReplyWriter.grew(this);
       return;
     }
     this.room(n);
@@ -92,6 +96,7 @@ export class ReplyWriter {
     if (b.length > BIG) {
       this.seal();
       this.parts.push(Buffer.from(b));
+      if (ReplyWriter.grew !== null) ReplyWriter.grew(this);
       return;
     }
     this.room(b.length);

@@ -23,6 +23,10 @@ export const CLIENT = {
   noTouch: 1 << 12,
   monitor: 1 << 13,
   blocked: 1 << 14,
+  /** A WATCHed key changed: the next EXEC fails with a null reply. */
+  dirtyCas: 1 << 15,
+  /** Set while EXEC runs the queued commands: blocking commands must not block (act as timed out). */
+  denyBlocking: 1 << 16,
 } as const;
 
 /** How the network layer lets the command layer act on a connection without exposing it. */

@@ -6,6 +6,7 @@ import { Listeners } from '../net/listeners.js';
 import type { ConfigStore } from '../config/store.js';
 import { rmSync, writeFileSync } from 'node:fs';
 import { REDIS_VERSION, REDOUBT_VERSION } from './version.js';
+import { logStartupWarnings } from './startup-checks.js';
 
 export class RunningServer {
   constructor(
@@ -44,6 +45,7 @@ export async function startServer(
   log.notice(
     `Redoubt ${REDOUBT_VERSION} (Redis ${REDIS_VERSION} compatible) running mode=standalone, port=${listeners.port}, PID: ${process.pid}`,
   );
+  logStartupWarnings(server);
   log.warning('Server initialized');
   writePidFile(server);
   server.startCron();

@@ -16,6 +16,8 @@ export function logTimestamp(d: Date): string {
   return `${two(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${ms < 10 ? '00' + ms : ms < 100 ? '0' + ms : ms}`;
 }
 
+let stdoutGuarded = false;
+
 export class Logger {
   level: LogLevel = 'notice';
   /** Empty: standard output. */
@@ -33,6 +35,11 @@ export class Logger {
   raw(line: string): void {
     if (this.silent) return;
     if (this.file === '') {
+      // Whoever reads our stdout may be gone (a closed pipe): logging must never kill the server.
+      if (!stdoutGuarded) {
+        stdoutGuarded = true;
+        process.stdout.on('error', () => {});
+      }
       process.stdout.write(line + '\n');
     } else {
       try {

@@ -1,6 +1,5 @@
-// The gate's auth and ACL steps call this interface. Until the ACL work fills it in, every
-// client is the `default` user with every permission (the README says so); the shape is what
-// the real implementation plugs into.
+// The gate's auth and ACL steps call this interface; src/acl/provider.ts implements it
+// (users, AUTH, permission checks, ACL LOG).
 
 import type { Client } from './client.js';
 import type { Command } from '../commands/registry.js';
@@ -17,24 +16,4 @@ export interface SecurityProvider {
   startsAuthenticated(): boolean;
   /** Permission check of one command with its arguments for the client's user. */
   check(c: Client, cmd: Command, argv: readonly string[]): AclVerdict;
-}
-
-const ALLOW: AclVerdict = { ok: true };
-
-/** The default user, no password, all permissions: Redis's out-of-the-box behaviour. */
-export class OpenSecurity implements SecurityProvider {
-  /** requirepass, kept current by a config hook (read on every command). */
-  password = '';
-
-  authRequired(c: Client): boolean {
-    return !c.authenticated && this.password !== '';
-  }
-
-  startsAuthenticated(): boolean {
-    return this.password === '';
-  }
-
-  check(): AclVerdict {
-    return ALLOW;
-  }
 }

@@ -8,10 +8,18 @@ import { ALL_COMMANDS, ALL_GETKEYS } from '../commands/index.js';
 import { CLIENT, Client } from './client.js';
 import { Logger, type LogLevel } from './log.js';
 import { Stats } from './stats.js';
-import { OpenSecurity, type SecurityProvider } from './security.js';
+import type { SecurityProvider } from './security.js';
+import { installAcl } from '../acl/provider.js';
 import { installLfuConfig } from '../commands/object.js';
 import { installServerCommands } from '../commands/server-cmds.js';
-import { Notifier } from './notify.js';
+import { installTransactions } from './multi.js';
+import { installIntrospection } from '../commands/introspection.js';
+import { NOTIFY, Notifier } from './notify.js';
+import { installPubsub } from '../pubsub/install.js';
+import { installMemoryAccounting } from './memory.js';
+import { installEviction } from './evict.js';
+import { installOutputLimits } from './obuf.js';
+import { installClientEviction } from './client-evict.js';
 
 /** Hooks later layers add (MULTI/WATCH, notifications, tracking, MONITOR, SLOWLOG). */
 export interface ServerHooks {
@@ -22,8 +30,12 @@ export interface ServerHooks {
   clientClosed: ((c: Client) => void)[];
   /** RESET: each layer drops its per-client state (MULTI, subscriptions, tracking...). */
   clientReset: ((c: Client) => void)[];
+  /** A key was added to a db (Redis dbAdd): blocked clients waiting on it may be served. */
+  keyAdded: ((db: Db, key: string) => void)[];
   /** Called after each executed command with its duration in microseconds. */
-  commandExecuted: ((c: Client, argv: readonly string[], usec: number) => void)[];
+  commandExecuted: ((c: Client, argv: readonly string[], usec: number, cmd: Command) => void)[];
+  /** CONFIG RESETSTAT: layers clear the statistics they keep (latency histograms...). */
+  statsReset: (() => void)[];
   /** Called on every cron tick (hz times a second): sampling, per-client housekeeping. */
   cron: (() => void)[];
 }
@@ -41,12 +53,18 @@ export class Server implements KeyspaceObserver {
     dbReplaced: [],
     clientClosed: [],
     clientReset: [],
+    keyAdded: [],
     commandExecuted: [],
+    statsReset: [],
     cron: [],
   };
   security: SecurityProvider;
   /** Keyspace notifications: commands call server.events.notify(NOTIFY.x, 'event', key, dbid). */
   readonly events: Notifier;
+  /** The client whose command is running (set by dispatch's call), null between commands. */
+  currentClient: Client | null = null;
+  /** Records a latency event in ms if above latency-monitor-threshold (set by the LATENCY layer). */
+  latencySample: (event: string, ms: number) => void = () => {};
   /** Returns true when the command must be refused with OOM (maxmemory layer fills this). */
   oomCheck: ((c: Client, cmd: Command) => boolean) | null = null;
   readonly startTime = Date.now();
@@ -83,10 +101,7 @@ export class Server implements KeyspaceObserver {
     // rename-command from the config file; the loader already refused unknown names, so a
     // miss here is a command Redoubt does not implement yet (nothing to hide).
     for (const [from, to] of config.renames) this.commands.rename(from, to);
-    const open = new OpenSecurity();
-    open.password = config.str('requirepass');
-    config.onApply('requirepass', (v) => ((open.password = v), null));
-    this.security = open;
+    this.security = installAcl(this);
     this.log.level = config.str('loglevel') as LogLevel;
     this.log.file = config.str('logfile');
     this.protoMaxBulkLen = config.int('proto-max-bulk-len');
@@ -97,6 +112,13 @@ export class Server implements KeyspaceObserver {
     config.onApply('hz', () => (this.startCron(), null));
     installLfuConfig(this);
     installServerCommands(this);
+    installTransactions(this);
+    installIntrospection(this);
+    installPubsub(this);
+    installMemoryAccounting(this);
+    installEviction(this);
+    installOutputLimits(this);
+    installClientEviction(this);
   }
 
   /** The time commands see: cached at command start, frozen inside MULTI/EXEC. */
@@ -143,6 +165,15 @@ export class Server implements KeyspaceObserver {
     for (const h of this.hooks.keyModified) h(db, key);
   }
 
+  keyAdded(db: Db, key: string): void {
+    for (const h of this.hooks.keyAdded) h(db, key);
+    this.events.notify(NOTIFY.new, 'new', key, db.id);
+  }
+
+  keyMiss(db: Db, key: string): void {
+    this.events.notify(NOTIFY.keyMiss, 'keymiss', key, db.id);
+  }
+
   dbReplaced(db: Db, old: ReadonlyMap<string, Entry>): void {
     for (const h of this.hooks.dbReplaced) h(db, old);
   }
@@ -176,12 +207,20 @@ export class Server implements KeyspaceObserver {
   private serverCron(): void {
     this.cronLoops++;
     for (const h of this.hooks.cron) h();
-    if (this.activeExpire) this.activeExpireCycle();
+    if (this.activeExpire) {
+      const t0 = performance.now();
+      this.activeExpireCycle();
+      this.latencySample('expire-cycle', Math.floor(performance.now() - t0));
+    }
     const timeout = this.config.int('timeout');
     if (timeout > 0) {
       const limit = Date.now() - timeout * 1000;
       for (const c of this.clients.values()) {
-        if (c.lastInteraction < limit && c.control !== null && !c.has(CLIENT.pubsub) && !c.has(CLIENT.blocked)) {
+        if (
+          c.lastInteraction < limit &&
+          c.control !== null &&
+          !c.has(CLIENT.pubsub | CLIENT.blocked | CLIENT.monitor)
+        ) {
           this.log.verbose('Closing idle client');
           c.control.close();
         }

@@ -19,6 +19,11 @@ export class Stats {
   writesProcessed = 0;
   clientQbufLimitDisconnections = 0;
   clientOutbufLimitDisconnections = 0;
+  /** INFO stats acl_access_denied_* (Redis 7.2's counters). */
+  aclDeniedAuth = 0;
+  aclDeniedCmd = 0;
+  aclDeniedKey = 0;
+  aclDeniedChannel = 0;
   dirty = 0;
   errors = new Map<string, number>();
 

@@ -16,6 +16,10 @@ export interface KeyspaceObserver {
    * before. WATCH and blocked clients check their keys against both.
    */
   dbReplaced?(db: Db, old: ReadonlyMap<string, Entry>): void;
+  /** A key was added (Redis dbAdd: the "new" keyspace event). */
+  keyAdded?(db: Db, key: string): void;
+  /** A read lookup missed (the "keymiss" keyspace event). */
+  keyMiss?(db: Db, key: string): void;
   /** Keyspace hit/miss counters (INFO keyspace_hits/misses), bumped by lookupRead. */
   readonly stats?: { keyspaceHits: number; keyspaceMisses: number };
 }
@@ -30,6 +34,8 @@ export class Entry {
     /** Last access time in ms (OBJECT IDLETIME, LRU). */
     public lru: number,
   ) {}
+  /** Estimated bytes of key + value, kept by the memory accounting (server/memory.ts). */
+  mem = 0;
 }
 
 let seqCounter = 1;
@@ -101,6 +107,8 @@ export class Db {
   /** Keys sampled for RANDOMKEY; stale names are dropped as they are met (see randomKey). */
   private sample: string[] | null = null;
   avgTtl = 0;
+  /** Sum of Entry.mem over the keys held (server/memory.ts keeps entries' figures fresh). */
+  mem = 0;
 
   constructor(
     public id: number,
@@ -143,8 +151,9 @@ export class Db {
     if (e !== undefined) {
       if (touch) this.accessed(e);
       if (stats !== undefined) stats.keyspaceHits++;
-    } else if (stats !== undefined) {
-      stats.keyspaceMisses++;
+    } else {
+      if (stats !== undefined) stats.keyspaceMisses++;
+      this.obs.keyMiss?.(this, key);
     }
     return e;
   }
@@ -179,6 +188,7 @@ export class Db {
     }
     const e = new Entry(type, value, -1, nextSeq(), freshLru(this.clock()));
     this.dict.set(key, e);
+    this.obs.keyAdded?.(this, key);
     return e;
   }
 
@@ -186,7 +196,9 @@ export class Db {
   insert(key: string, e: Entry): void {
     e.seq = nextSeq();
     this.dict.set(key, e);
+    this.mem += e.mem;
     if (e.expireAt >= 0) this.expires.set(key, e);
+    this.obs.keyAdded?.(this, key);
   }
 
   delete(key: string): boolean {
@@ -194,6 +206,7 @@ export class Db {
     if (e === undefined) return false;
     this.dict.delete(key);
     if (e.expireAt >= 0) this.expires.delete(key);
+    this.mem -= e.mem;
     return true;
   }
 
@@ -229,6 +242,7 @@ export class Db {
     this.expireIter = null;
     this.sample = null;
     this.avgTtl = 0;
+    this.mem = 0;
     if (n > 0) this.obs.dbReplaced?.(this, old);
     return n;
   }
@@ -244,6 +258,7 @@ export class Db {
     this.expireIter = null;
     other.expireIter = null;
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
+    [this.mem, other.mem] = [other.mem, this.mem];
     this.sample = null;
     other.sample = null;
     this.obs.dbReplaced?.(this, mine);

@@ -115,3 +115,25 @@ compatSuite('multi', {
     ['EXEC'],
   ],
 });
+
+// min-replicas-to-write on a server without replicas: writes are refused, reads served,
+// and EXEC of a transaction holding a write fails as a whole.
+compatSuite(
+  'min-replicas',
+  {
+    'writes refused': [
+      ['SET', 'k', 'v'],
+      ['GET', 'k'],
+      ['MULTI'],
+      ['GET', 'k'],
+      ['SET', 'k', 'v'],
+      ['EXEC'],
+      ['MULTI'],
+      ['GET', 'k'],
+      ['EXEC'],
+      ['CONFIG', 'SET', 'min-replicas-max-lag', '0'],
+      ['SET', 'k', 'v'],
+    ],
+  },
+  ['--min-replicas-to-write', '1'],
+);

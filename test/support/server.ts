@@ -2,7 +2,8 @@
 // Debian's redis-server, each on a free loopback port, and stops them by PID.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,9 +91,23 @@ export async function startRedoubt(args: string[] = [], configFile?: string): Pr
   return launch(process.execPath, argv, port);
 }
 
-/** Starts Debian's redis-server 7.0.15 with persistence off. */
+/** Starts Debian's redis-server 7.0.15 with persistence off, in an empty directory of its own. */
 export async function startRedis(args: string[] = []): Promise<Proc> {
   const port = await freePort();
-  const argv = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args];
+  // A dump.rdb left in the current directory would otherwise be loaded at start-up.
+  const dir = mkdtempSync(path.join(tmpdir(), 'redoubt-ref-'));
+  const argv = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...args,
+  ];
   return launch(REDIS_SERVER, argv, port);
 }

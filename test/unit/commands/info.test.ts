@@ -109,7 +109,7 @@ test('INFO memory reports the process figures', () => {
   assert.ok(used > 0 && Number.isInteger(used));
   assert.ok(Number(f.get('used_memory_peak')) >= used);
   assert.ok(Number(f.get('used_memory_rss')) > 0);
-  assert.match(f.get('used_memory_human')!, /^\d+\.\d\dM$/);
+  assert.match(f.get('used_memory_human')!, /^\d+\.\d\d[KMG]$/);
   assert.equal(f.get('maxmemory'), '0');
 });
 
