@@ -7,7 +7,16 @@ import type { Client } from '../server/client.js';
 import { E } from '../protocol/errors.js';
 import { NOTIFY } from '../server/notify.js';
 import type { ListValue } from '../store/list.js';
-import { atLeastArg, bulkRun, createList, deleteIfEmpty, longArg, readList, writeList, type Where } from './list-common.js';
+import {
+  atLeastArg,
+  bulkRun,
+  createList,
+  deleteIfEmpty,
+  longArg,
+  readList,
+  writeList,
+  type Where,
+} from './list-common.js';
 import { listPopCommands } from './list-pop.js';
 
 /** LPUSH/RPUSH/LPUSHX/RPUSHX; xx: only when the key exists. */

@@ -57,7 +57,8 @@ const TIMEOUT_NOT_FLOAT = 'ERR timeout is not a float or out of range';
 const TIMEOUT_NEGATIVE = 'ERR timeout is negative';
 /** Largest deadline a 64-bit millisecond count can hold; beyond it Redis's cast goes negative. */
 const MAX_MS = 2 ** 63;
-const FLOAT_RE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?\d+)?|inf(?:inity)?)$/i;
+const FLOAT_RE =
+  /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?\d+)?|inf(?:inity)?)$/i;
 
 /** One blocked client's wait. */
 interface Wait {

@@ -154,7 +154,7 @@ const scripts: Record<string, Script> = {
     ['BLMPOP', '0', '1', 'l', 'left'],
     ['EXEC'],
   ],
-  'WRONGTYPE': [
+  WRONGTYPE: [
     ['SET', 's', 'v'],
     ['LPUSH', 's', 'a'],
     ['LPUSHX', 's', 'a'],

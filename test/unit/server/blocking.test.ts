@@ -250,7 +250,13 @@ test('the generic API: onReady may decline, signalKeyAsReady, custom timeout rep
   w.run('DEL', 'z');
   w.run('SADD', 'z', 'm');
   assert.equal(a.out(), bulk('served:z'));
-  blockForKeys(a.c, ['q'], Date.now() + 20, () => false, (c) => c.reply.bulk('custom-timeout'));
+  blockForKeys(
+    a.c,
+    ['q'],
+    Date.now() + 20,
+    () => false,
+    (c) => c.reply.bulk('custom-timeout'),
+  );
   signalKeyAsReady(server.dbs[0]!, 'q');
   w.run('PING');
   assert.ok(isBlocked(a.c));

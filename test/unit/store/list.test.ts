@@ -71,7 +71,7 @@ test('random operations agree with an array model', () => {
         const fromTail = rand() < 0.5;
         let removed = 0;
         if (!fromTail) {
-          for (let k = 0; k < model.length; )
+          for (let k = 0; k < model.length;)
             if (model[k] === v && (limit === 0 || removed < limit)) {
               model.splice(k, 1);
               removed++;
