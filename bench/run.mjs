@@ -1,6 +1,11 @@
 // npm run bench: redis-benchmark against Redoubt and a real redis-server in the same run,
-// printed as ratios (Redoubt requests/s divided by redis-server requests/s).
-//   node bench/run.mjs [--requests N] [--clients C]
+// printed as ratios (Redoubt's figure divided by redis-server's).
+//   node bench/run.mjs [--requests N] [--clients C] [--only core,types,pubsub,acl]
+// Sections:
+//   core    SET GET INCR MSET, pipeline 1 and 16
+//   types   LPUSH LPOP SADD HSET ZADD and ZRANGE (0..9 WITHSCORES of a 100-member zset), pipeline 1
+//   pubsub  PUBLISH with 50 subscribers: messages delivered per second (fan-out)
+//   acl     Redoubt only: GET/SET as a user with 20 key patterns vs the default user (overhead)
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
@@ -8,13 +13,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name, def) => {
+const argOf = (name, def) => {
   const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
+  return i > 0 ? process.argv[i + 1] : def;
 };
-const REQUESTS = arg('--requests', 200000);
-const CLIENTS = arg('--clients', 50);
-const TESTS = 'set,get,incr,mset';
+const REQUESTS = Number(argOf('--requests', 200000));
+const CLIENTS = Number(argOf('--clients', 50));
+const ONLY = new Set(argOf('--only', 'core,types,pubsub,acl').split(','));
 
 for (const bin of ['/usr/bin/redis-benchmark', '/usr/bin/redis-server']) {
   if (!existsSync(bin)) {
@@ -46,33 +51,75 @@ async function start(cmd, args) {
   return child;
 }
 
-function bench(port, pipeline) {
-  const csv = execFileSync(
-    '/usr/bin/redis-benchmark',
-    [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-t',
-      TESTS,
-      '-n',
-      String(REQUESTS),
-      '-c',
-      String(CLIENTS),
-      '-P',
-      String(pipeline),
-      '--csv',
-      '-q',
-    ],
-    { encoding: 'utf8' },
-  );
+/** Runs redis-benchmark; returns requests/s by test name. `extra` is a custom command, if any. */
+function bench(port, { tests, pipeline = 1, requests = REQUESTS, auth = [], extra = [] }) {
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-n', String(requests), '-c', String(CLIENTS)];
+  args.push('-P', String(pipeline), '--csv', '-q', ...auth);
+  if (extra.length === 0) args.push('-t', tests);
+  else args.push(...extra);
+  const csv = execFileSync('/usr/bin/redis-benchmark', args, { encoding: 'utf8' });
   const rps = {};
   for (const line of csv.trim().split('\n').slice(1)) {
     const cols = line.split(',').map((c) => c.replace(/"/g, ''));
-    rps[cols[0].split(' ')[0]] = Number(cols[1]);
+    rps[extra.length > 0 ? extra[0].toUpperCase() : cols[0].split(' ')[0]] = Number(cols[1]);
   }
   return rps;
+}
+
+function cli(port, ...args) {
+  return execFileSync('/usr/bin/redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' });
+}
+
+function row(label, a, b) {
+  const ratio = b > 0 ? a / b : 0;
+  console.log(
+    `${label.padEnd(24)} ${String(Math.round(a)).padStart(12)} ${String(Math.round(b)).padStart(12)}   ${ratio.toFixed(2)}x`,
+  );
+}
+
+function compare(title, a, b) {
+  console.log(`\n${title}`);
+  console.log(`${'test'.padEnd(24)} ${'redoubt'.padStart(12)} ${'redis'.padStart(12)}   ratio`);
+  for (const t of Object.keys(b)) row(t, a[t] ?? 0, b[t]);
+}
+
+/** Opens n subscribers on `channel`; returns a counter of delivered messages and a closer. */
+async function subscribers(port, n, channel) {
+  const socks = [];
+  const counter = { messages: 0 };
+  const needle = Buffer.from('message\r\n');
+  for (let i = 0; i < n; i++) {
+    const s = net.connect(port, '127.0.0.1');
+    let ready;
+    const subscribed = new Promise((r) => (ready = r));
+    let confirmed = false;
+    s.on('data', (d) => {
+      if (!confirmed) {
+        confirmed = true;
+        ready();
+      }
+      for (let at = d.indexOf(needle); at >= 0; at = d.indexOf(needle, at + 1)) counter.messages++;
+    });
+    s.write(`SUBSCRIBE ${channel}\r\n`);
+    await subscribed;
+    socks.push(s);
+  }
+  return { counter, close: () => socks.forEach((s) => s.destroy()) };
+}
+
+/** PUBLISH through redis-benchmark while n subscribers listen; delivered messages per second. */
+async function fanout(port, n) {
+  const subs = await subscribers(port, n, 'bench:ch');
+  const requests = Math.max(1000, Math.floor(REQUESTS / 10));
+  const t0 = performance.now();
+  bench(port, { requests, extra: ['publish', 'bench:ch', 'hello-subscribers'] });
+  // Wait until every message published has reached every subscriber (or 30s).
+  const want = requests * n;
+  const deadline = Date.now() + 30000;
+  while (subs.counter.messages < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  const secs = (performance.now() - t0) / 1000;
+  subs.close();
+  return { 'PUBLISH fan-out msgs/s': subs.counter.messages / secs };
 }
 
 const [p1, p2] = [await freePort(), await freePort()];
@@ -82,8 +129,8 @@ const ours = await start(process.execPath, [
   String(p1),
   '--bind',
   '127.0.0.1',
-  '--loglevel',
-  'warning',
+  '--save',
+  '',
 ]);
 const ref = await start('/usr/bin/redis-server', [
   '--port',
@@ -97,16 +144,36 @@ const ref = await start('/usr/bin/redis-server', [
 ]);
 try {
   console.log(`redis-benchmark: ${REQUESTS} requests, ${CLIENTS} clients; ratio = Redoubt / redis-server 7.0.15`);
-  console.log('pipeline  test   redoubt rps   redis rps   ratio');
-  for (const pipeline of [1, 16]) {
-    const a = bench(p1, pipeline);
-    const b = bench(p2, pipeline);
-    for (const t of Object.keys(b)) {
-      const ratio = (a[t] ?? 0) / b[t];
-      console.log(
-        `${String(pipeline).padStart(8)}  ${t.padEnd(5)} ${String(Math.round(a[t] ?? 0)).padStart(12)} ${String(Math.round(b[t])).padStart(11)}   ${ratio.toFixed(2)}x`,
-      );
+  if (ONLY.has('core')) {
+    for (const pipeline of [1, 16]) {
+      const t = 'set,get,incr,mset';
+      compare(`core, pipeline ${pipeline}`, bench(p1, { tests: t, pipeline }), bench(p2, { tests: t, pipeline }));
     }
+  }
+  if (ONLY.has('types')) {
+    const t = 'lpush,lpop,sadd,hset,zadd';
+    const a = bench(p1, { tests: t });
+    const b = bench(p2, { tests: t });
+    for (const port of [p1, p2]) {
+      const members = [];
+      for (let i = 0; i < 100; i++) members.push(String(i), `member:${i}`);
+      cli(port, 'ZADD', 'bench:z', ...members);
+    }
+    const zr = ['zrange', 'bench:z', '0', '9', 'WITHSCORES'];
+    Object.assign(a, bench(p1, { extra: zr }));
+    Object.assign(b, bench(p2, { extra: zr }));
+    compare('data types, pipeline 1', a, b);
+  }
+  if (ONLY.has('pubsub')) compare('Pub/Sub, 50 subscribers', await fanout(p1, 50), await fanout(p2, 50));
+  if (ONLY.has('acl')) {
+    const patterns = Array.from({ length: 20 }, (_, i) => `~app${i}:*`);
+    cli(p1, 'ACL', 'SETUSER', 'bench', 'on', '>bench-pw', ...patterns, '~key:*', '+@all');
+    const t = 'set,get';
+    const plain = bench(p1, { tests: t });
+    const restricted = bench(p1, { tests: t, auth: ['--user', 'bench', '-a', 'bench-pw'] });
+    console.log('\nACL overhead (Redoubt only): user with 21 key patterns vs default user, pipeline 1');
+    console.log(`${'test'.padEnd(24)} ${'restricted'.padStart(12)} ${'default'.padStart(12)}   ratio`);
+    for (const k of Object.keys(plain)) row(k, restricted[k] ?? 0, plain[k]);
   }
 } finally {
   ours.kill('SIGTERM');
