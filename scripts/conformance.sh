@@ -31,7 +31,7 @@ run_external() { # unit
   local log pid out
   log=$(mktemp)
   node "$SERVER_JS" --port "$PORT" --bind 127.0.0.1 --enable-debug-command yes \
-    --enable-protected-configs yes --enable-module-command yes --loglevel warning >"$log" 2>&1 &
+    --enable-protected-configs yes --enable-module-command yes >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do grep -q 'Ready to accept' "$log" && break; sleep 0.1; done
   out=$("$CONF/run-redis-suite.sh" --quiet 127.0.0.1 "$PORT" "$1" "${RANGE[@]}" 2>&1)
