@@ -94,6 +94,21 @@ export class Evictor {
       this.pool = [];
       return null;
     });
+    // Like Redis's updateMaxmemory: a lower limit starts evicting at once (after the CONFIG SET
+    // reply), not at the next write.
+    server.config.onApply('maxmemory', (v) => {
+      const max = Number(v);
+      if (max > 0) {
+        const used = countedMemory(server);
+        if (max < used) {
+          server.log.warning(
+            `WARNING: the new maxmemory value set via CONFIG SET (${max}) is smaller than the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`,
+          );
+        }
+        this.startProc();
+      }
+      return null;
+    });
   }
 
   /** maxmemory in bytes (0 = no limit). */

@@ -165,3 +165,38 @@ test('timeout closes idle clients but not subscribers', async () => {
   sub.close();
   again.close();
 });
+
+test(
+  'CONFIG SET maxmemory below the usage evicts at once, without waiting for a write',
+  { timeout: 20000 },
+  async () => {
+    for (const p of await bothServers()) {
+      const c = await RawClient.connect(p.port);
+      const sub = new net.Socket();
+      try {
+        await c.call('CONFIG', 'SET', 'notify-keyspace-events', 'Ee', 'maxmemory-policy', 'allkeys-lru');
+        await c.call('SET', 'foo', 'bar');
+        let got = '';
+        const waiters: [string, () => void][] = [];
+        sub.on('data', (d) => {
+          got += d.toString('latin1');
+          for (const [needle, resolve] of waiters) if (got.includes(needle)) resolve();
+        });
+        const seen = (needle: string): Promise<void> => new Promise((resolve) => waiters.push([needle, resolve]));
+        const subscribed = seen('psubscribe');
+        const evicted = seen('evicted');
+        await new Promise<void>((resolve) => sub.connect(p.port, '127.0.0.1', resolve));
+        sub.write(encodeCommand(['PSUBSCRIBE', '__keyevent@0__:*']));
+        await subscribed;
+        await c.call('CONFIG', 'SET', 'maxmemory', '1');
+        await evicted;
+        assert.match(got, /__keyevent@0__:evicted\r\n\$3\r\nfoo\r\n/);
+        assert.equal((await c.call('EXISTS', 'foo')).toString(), ':0\r\n');
+        await c.call('CONFIG', 'SET', 'maxmemory', '0', 'maxmemory-policy', 'noeviction', 'notify-keyspace-events', '');
+      } finally {
+        sub.destroy();
+        c.close();
+      }
+    }
+  },
+);
