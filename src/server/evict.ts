@@ -94,8 +94,9 @@ export class Evictor {
       this.pool = [];
       return null;
     });
-    // Like Redis's updateMaxmemory: a lower limit starts evicting at once (after the CONFIG SET
-    // reply), not at the next write.
+    // Like Redis's updateMaxmemory: a lower limit evicts at once, not at the next write. One
+    // bounded pass here (the value is not stored yet, so it is passed in); what the time budget
+    // leaves over continues between events.
     server.config.onApply('maxmemory', (v) => {
       const max = Number(v);
       if (max > 0) {
@@ -105,7 +106,7 @@ export class Evictor {
             `WARNING: the new maxmemory value set via CONFIG SET (${max}) is smaller than the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`,
           );
         }
-        this.startProc();
+        this.perform(max);
       }
       return null;
     });
@@ -122,8 +123,7 @@ export class Evictor {
   }
 
   /** Brings memory under maxmemory if it can (Redis performEvictions). */
-  perform(): EvictResult {
-    const max = this.limit();
+  perform(max = this.limit()): EvictResult {
     if (max <= 0) return 'ok';
     freshClientBytes(this.server);
     const used = countedMemory(this.server);
