@@ -6,7 +6,8 @@
 //   types   LPUSH LPOP SADD HSET ZADD and ZRANGE (0..9 WITHSCORES of a 100-member zset), pipeline 1
 //   pubsub  PUBLISH with 50 subscribers: messages delivered per second (fan-out)
 //   acl     Redoubt only: GET/SET as a user with 20 key patterns vs the default user (overhead)
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { startServer } from './lib.mjs';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -35,20 +36,6 @@ function freePort() {
       s.close(() => resolve(p));
     });
   });
-}
-
-async function start(cmd, args) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('Ready to accept')) resolve();
-    });
-    child.once('exit', (c) => reject(new Error(`${cmd} exited ${c}: ${out}`)));
-  });
-  child.stdout.resume();
-  return child;
 }
 
 /** Runs redis-benchmark; returns requests/s by test name. `extra` is a custom command, if any. */
@@ -123,7 +110,7 @@ async function fanout(port, n) {
 }
 
 const [p1, p2] = [await freePort(), await freePort()];
-const ours = await start(process.execPath, [
+const ours = await startServer(process.execPath, [
   path.join(root, 'dist/bin/redoubt-server.js'),
   '--port',
   String(p1),
@@ -132,7 +119,7 @@ const ours = await start(process.execPath, [
   '--save',
   '',
 ]);
-const ref = await start('/usr/bin/redis-server', [
+const ref = await startServer('/usr/bin/redis-server', [
   '--port',
   String(p2),
   '--bind',

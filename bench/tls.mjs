@@ -5,7 +5,8 @@
 //     request on a fresh connection: a full TLS handshake + PING + close)
 //   node bench/tls.mjs [--requests N] [--clients C] [--storm N] [--repeat R]
 // Ports 22896-22899. The certificates are made with openssl in a temp dir.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { startServer } from './lib.mjs';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,20 +82,6 @@ function makeCerts() {
   return dir;
 }
 
-async function start(cmd, args) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('Ready to accept')) resolve();
-    });
-    child.once('exit', (c) => reject(new Error(`${cmd} exited ${c}: ${out}`)));
-  });
-  child.stdout.resume();
-  return child;
-}
-
 function serverArgs(dir, [port, tlsPort]) {
   return [
     '--port',
@@ -146,11 +133,11 @@ function benchmark(dir, port, extra) {
 }
 
 const dir = makeCerts();
-const ours = await start(process.execPath, [
+const ours = await startServer(process.execPath, [
   path.join(root, 'dist/bin/redoubt-server.js'),
   ...serverArgs(dir, PORTS.ours),
 ]);
-const theirs = await start('/usr/bin/redis-server', serverArgs(dir, PORTS.redis));
+const theirs = await startServer('/usr/bin/redis-server', serverArgs(dir, PORTS.redis));
 const rows = [];
 // The machine may be shared: each figure is the best of REPEAT alternating runs per server.
 const REPEAT = arg('--repeat', 2);
