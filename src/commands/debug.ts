@@ -7,7 +7,8 @@ import type { Client } from '../server/client.js';
 import type { Entry } from '../store/db.js';
 import { E } from '../protocol/errors.js';
 import { parseInt64 } from './args.js';
-import { encodingOf, stringEncodingOf } from './object.js';
+import { encodingOf } from './object.js';
+import { stringEncoding } from '../store/strvalue.js';
 import { globMatch } from '../store/glob.js';
 import { ZERO_DIGEST, datasetDigest, valueDigest } from './digest.js';
 import { cfg, infoState } from './info.js';
@@ -91,7 +92,7 @@ function rdbStringSize(v: unknown): number {
 }
 
 function refcount(c: Client, e: Entry): number {
-  if (e.type !== 'string' || stringEncodingOf(e.value) !== 'int') return 1;
+  if (e.type !== 'string' || stringEncoding(e.value) !== 'int') return 1;
   const n = Number(e.value);
   if (n < 0 || n >= 10000) return 1;
   const policy = cfg(c.server, 'maxmemory-policy', 'noeviction');

@@ -10,7 +10,7 @@ import type { Entry } from '../store/db.js';
 import { E } from '../protocol/errors.js';
 import { allocSize } from '../protocol/querybuf.js';
 import { parseInt64 } from './args.js';
-import { stringEncodingOf } from './object.js';
+import { stringEncoding } from '../store/strvalue.js';
 import { STARTUP_BASE, refreshClientMemory, usedMemory } from '../server/memory.js';
 
 /** sizeof(robj), sizeof(dictEntry). */
@@ -45,7 +45,7 @@ function byteLength(v: unknown): number {
 
 /** Size of a string value object (robj + payload) by its encoding. */
 export function stringObjectSize(v: unknown): number {
-  const enc = stringEncodingOf(v);
+  const enc = stringEncoding(v);
   if (enc === 'int') return ROBJ;
   const len = byteLength(v);
   // embstr: object header and sds in one allocation, sds type 8.

@@ -1,6 +1,7 @@
 // OBJECT ENCODING / FREQ / IDLETIME / REFCOUNT / HELP, and the server-wide LFU switch that
 // follows maxmemory-policy (Entry.lru holds an LFU counter while an *-lfu policy is set).
 
+import { stringEncoding } from '../store/strvalue.js';
 import type { CommandImpls } from './types.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -11,31 +12,6 @@ import { lookupConfig } from '../config/store.js';
 /** Redis's refcount for shared objects (the small integers 0..9999). */
 const SHARED_REFCOUNT = 2147483647;
 const SHARED_INTEGERS = 10000;
-const EMBSTR_LIMIT = 44;
-const CANONICAL_INT = /^(?:0|-?[1-9][0-9]{0,18})$/;
-const LLONG_MAX = 9223372036854775807n;
-const LLONG_MIN = -9223372036854775808n;
-
-/** True when s is an integer Redis would store with the "int" encoding (string2ll rules). */
-function isIntString(s: string): boolean {
-  if (s.length > 20 || !CANONICAL_INT.test(s)) return false;
-  if (s.length < 18) return true;
-  const v = BigInt(s);
-  return v <= LLONG_MAX && v >= LLONG_MIN;
-}
-
-/**
- * Encoding of a string value judged from the value alone: "int" for a canonical 64-bit
- * integer, "embstr" up to 44 bytes, "raw" beyond; a Buffer (after bit operations) is "raw".
- */
-export function stringEncodingOf(v: unknown): string {
-  // A family may keep counters as numbers (INCR); those are Redis's int-encoded strings.
-  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return 'int';
-  if (typeof v !== 'string') return 'raw';
-  if (isIntString(v)) return 'int';
-  return v.length <= EMBSTR_LIMIT ? 'embstr' : 'raw';
-}
-
 /** Encoding names for values that do not report one themselves. */
 const DEFAULT_ENCODING: Record<string, string> = {
   list: 'quicklist',
@@ -55,13 +31,13 @@ function hasEncoding(v: unknown): v is Encoded {
 
 export function encodingOf(e: Entry): string {
   if (hasEncoding(e.value)) return e.value.encoding();
-  if (e.type === 'string') return stringEncodingOf(e.value);
+  if (e.type === 'string') return stringEncoding(e.value);
   return DEFAULT_ENCODING[e.type] ?? 'raw';
 }
 
 /** Small integers are shared objects unless an LRU/LFU maxmemory policy forbids sharing. */
 function refcountOf(c: Client, e: Entry): number {
-  if (e.type !== 'string' || stringEncodingOf(e.value) !== 'int') return 1;
+  if (e.type !== 'string' || stringEncoding(e.value) !== 'int') return 1;
   const n = Number(e.value);
   if (n < 0 || n >= SHARED_INTEGERS) return 1;
   return noSharedIntegers(c.server) ? 1 : SHARED_REFCOUNT;

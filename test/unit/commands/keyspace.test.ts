@@ -5,7 +5,7 @@ import type { Client } from '../../../src/server/client.js';
 import { processCommand } from '../../../src/commands/dispatch.js';
 import { cloneValue } from '../../../src/commands/keyspace.js';
 import { parseScanCursor } from '../../../src/commands/scan.js';
-import { stringEncodingOf } from '../../../src/commands/object.js';
+import { stringEncoding } from '../../../src/store/strvalue.js';
 import { lfu } from '../../../src/store/db.js';
 
 function setup(): { server: Server; c: Client; run: (...argv: string[]) => string } {
@@ -248,11 +248,11 @@ test('OBJECT subcommands', () => {
   assert.equal(run('OBJECT', 'IDLETIME', 's'), ':0\r\n');
   assert.match(run('OBJECT', 'FREQ', 's'), /^-ERR An LFU maxmemory policy is not selected/);
   assert.match(run('OBJECT', 'HELP'), /^\*11\r\n\+OBJECT <subcommand> /);
-  assert.equal(stringEncodingOf('-0'), 'embstr');
-  assert.equal(stringEncodingOf('9223372036854775807'), 'int');
-  assert.equal(stringEncodingOf('9223372036854775808'), 'embstr');
-  assert.equal(stringEncodingOf('01'), 'embstr');
-  assert.equal(stringEncodingOf(Buffer.from('1')), 'raw');
+  assert.equal(stringEncoding('-0'), 'embstr');
+  assert.equal(stringEncoding('9223372036854775807'), 'int');
+  assert.equal(stringEncoding('9223372036854775808'), 'embstr');
+  assert.equal(stringEncoding('01'), 'embstr');
+  assert.equal(stringEncoding(Buffer.from('1')), 'raw');
 });
 
 test('TOUCH updates the access time and counts existing keys', () => {
@@ -290,6 +290,6 @@ test('OBJECT FREQ and IDLETIME under an LFU policy', () => {
   } finally {
     lfu.enabled = false;
   }
-  assert.equal(stringEncodingOf(42), 'int');
-  assert.equal(stringEncodingOf(42n), 'int');
+  assert.equal(stringEncoding(42), 'int');
+  assert.equal(stringEncoding(42n), 'int');
 });
