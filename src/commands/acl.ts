@@ -1,7 +1,7 @@
 // ACL subcommands: SETUSER GETUSER DELUSER LIST USERS WHOAMI CAT GENPASS LOG DRYRUN LOAD SAVE
 // HELP, with Redis 7.0.15's replies and errors. The user model lives in src/acl/.
 
-import { randomBytes } from 'node:crypto';
+import { GENPASS_MAX_BITS, generatePassword } from '../acl/genpass.js';
 import type { CommandImpls } from './types.js';
 import type { Client } from '../server/client.js';
 import { E } from '../protocol/errors.js';
@@ -15,8 +15,6 @@ import { saveAclFile } from '../acl/file.js';
 
 const NO_ACLFILE =
   'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.';
-
-const GENPASS_MAX_BITS = 4096;
 
 function selectorFields(c: Client, s: Selector): void {
   c.reply.bulk('commands');
@@ -227,12 +225,7 @@ export const aclCommands: CommandImpls = {
         `ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to ${GENPASS_MAX_BITS}`,
       );
     }
-    const chars = Math.floor((bits + 3) / 4);
-    c.reply.bulk(
-      randomBytes(Math.ceil(chars / 2))
-        .toString('hex')
-        .slice(0, chars),
-    );
+    c.reply.bulk(generatePassword(bits));
   },
 
   'acl|log'(c, argv) {
