@@ -102,9 +102,10 @@ function infoReply(c: Client, cmd: Command | null): void {
   for (const t of s.tips) r.bulk(t);
   r.setLen(s.keySpecs.length);
   for (const ks of s.keySpecs) keySpecReply(c, ks);
-  const subs = cmd.subcommands === null ? [] : [...cmd.subcommands.values()];
-  r.arrayLen(subs.length);
-  for (const sub of subs) infoReply(c, sub);
+  // Redis answers an empty set (RESP3 `~0`) for a command without subcommands, an array otherwise.
+  if (cmd.subcommands === null) return r.setLen(0);
+  r.arrayLen(cmd.subcommands.size);
+  for (const sub of cmd.subcommands.values()) infoReply(c, sub);
 }
 
 function argsReply(c: Client, args: readonly ArgSpec[]): void {

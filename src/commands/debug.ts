@@ -13,6 +13,8 @@ import { globMatch } from '../store/glob.js';
 import { ZERO_DIGEST, datasetDigest, valueDigest } from './digest.js';
 import { cfg, infoState } from './info.js';
 import { randomBytes } from 'node:crypto';
+import { rewriteConfig } from '../config/rewrite.js';
+import { strerror } from '../config/values.js';
 
 export interface DebugSubcommand {
   /** Accepts this argument count (argv.length, "debug" and the subcommand included). */
@@ -256,10 +258,26 @@ function htstats(c: Client, argv: string[]): void {
   );
 }
 
+/** DEBUG CONFIG-REWRITE-FORCE-ALL: CONFIG REWRITE writing every config, defaults included. */
+function configRewriteForceAll(c: Client): void {
+  const fail = (why: string): void => c.reply.error(`ERR CONFIG-REWRITE-FORCE-ALL failed: ${why}`);
+  // Redis hands its rewriter no path when it runs without a config file: opening it fails so.
+  const file = c.server.configFile;
+  if (file === null) return fail('Bad address');
+  try {
+    rewriteConfig(c.server.config, file, true);
+  } catch (e) {
+    return fail(strerror(e));
+  }
+  c.reply.ok();
+}
+
 const HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'CHANGE-REPL-ID',
   '    Give the instance new replication IDs.',
+  'CONFIG-REWRITE-FORCE-ALL',
+  '    CONFIG REWRITE, writing every config to the file, defaults included.',
   'DIGEST',
   '    A hex signature of the whole dataset.',
   'DIGEST-VALUE <key> [<key> ...]',
@@ -387,6 +405,7 @@ export const debugSubcommands: Record<string, DebugSubcommand> = {
     },
   },
   htstats: { argc: exactly(3), run: htstats },
+  'config-rewrite-force-all': { argc: exactly(2), run: configRewriteForceAll },
 };
 
 function subcommandSyntaxError(argv: string[]): string {

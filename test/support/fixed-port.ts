@@ -1,0 +1,85 @@
+// Servers on a port picked from a fixed range, for tests that must stay inside the ports they
+// were given (parallel runs on one host each own a range) or that bind beyond loopback. Both
+// servers take a config file first, as their command lines do.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { REDIS_SERVER, SERVER_JS, type Proc } from './server.js';
+
+function isFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+/** The first port in [lo, hi] nothing listens on (on any address), or an error. */
+export async function portIn(lo: number, hi: number): Promise<number> {
+  for (let p = lo; p <= hi; p++) if (await isFree(p, '0.0.0.0')) return p;
+  throw new Error(`no free port in ${lo}-${hi}`);
+}
+
+function launch(cmd: string, argv: string[], port: number): Promise<Proc> {
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`not ready after 15s:\n${out}`));
+    }, 15000);
+    const onData = (d: Buffer): void => {
+      out += d.toString('latin1');
+      if (out.includes('Ready to accept')) {
+        clearTimeout(timer);
+        resolve({ port, child, output: () => out, stop });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+export interface StartOptions {
+  /** Port range to pick from. */
+  lo: number;
+  hi: number;
+  configFile?: string;
+  /** Bind address(es), space-separated; loopback unless given. */
+  bind?: string;
+  args?: string[];
+}
+
+/** One argument per address: `--bind a b`, as both servers take it. */
+const binds = (o: StartOptions): string[] => (o.bind ?? '127.0.0.1').split(' ');
+
+/** The built Redoubt on a port of the range. */
+export async function redoubtIn(o: StartOptions): Promise<Proc> {
+  const port = await portIn(o.lo, o.hi);
+  const argv = [SERVER_JS, ...(o.configFile ? [o.configFile] : [])];
+  argv.push('--port', String(port), '--bind', ...binds(o), ...(o.args ?? []));
+  return launch(process.execPath, argv, port);
+}
+
+/** Debian's redis-server 7.0.15 on a port of the range, persistence off, in a folder of its own. */
+export async function redisIn(o: StartOptions): Promise<Proc> {
+  const port = await portIn(o.lo, o.hi);
+  const dir = mkdtempSync(path.join(tmpdir(), 'redoubt-ref-'));
+  const argv = [...(o.configFile ? [o.configFile] : [])];
+  argv.push('--port', String(port), '--bind', ...binds(o), '--save', '', '--appendonly', 'no');
+  argv.push('--dir', dir, ...(o.args ?? []));
+  return launch(REDIS_SERVER, argv, port);
+}
