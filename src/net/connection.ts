@@ -234,6 +234,7 @@ export class Connection {
       }
       this.server.stats.netOutputBytes += n;
       this.server.stats.writesProcessed++;
+      c.lastInteraction = Date.now(); // a reply counts as activity for `timeout`, as in Redis
       if (!this.readPaused && this.socket.writableLength > READ_PAUSE_BYTES) {
         this.readPaused = true;
         this.socket.pause();

@@ -214,10 +214,12 @@ export class Server implements KeyspaceObserver {
     }
     const timeout = this.config.int('timeout');
     if (timeout > 0) {
-      const limit = Date.now() - timeout * 1000;
+      // Redis's rule, in whole seconds as CLIENT LIST's idle= shows them: idle must exceed the
+      // timeout, so a client is never closed before `timeout` full seconds of silence.
+      const nowSec = Math.floor(Date.now() / 1000);
       for (const c of this.clients.values()) {
         if (
-          c.lastInteraction < limit &&
+          nowSec - Math.floor(c.lastInteraction / 1000) > timeout &&
           c.control !== null &&
           !c.has(CLIENT.pubsub | CLIENT.blocked | CLIENT.monitor)
         ) {
