@@ -30,6 +30,7 @@ import { describeUser } from './describe.js';
 import { AclLog, type DenyReason, type LogContext } from './log.js';
 import { loadAclFile, type LoadedUsers } from './file.js';
 import { AuthThrottle } from './throttle.js';
+import { passwordFailure } from '../server/audit.js';
 
 const ALLOW: AclVerdict = { ok: true };
 
@@ -118,6 +119,7 @@ export class AclSecurity implements SecurityProvider {
     if (root.allCommands && root.allKeys && root.allChannels) return ALLOW;
     const v = this.evaluate(u, cmd, argv);
     if (!v.ok) this.logDenial(c, v.reason, v.reason === 'command' ? cmd.fullname : argv[v.argIndex]!, u.name);
+    if (!v.ok) this.server.audit?.denied(c, cmd, v.reason, v.reason === 'command' ? cmd.fullname : argv[v.argIndex]!);
     return v;
   }
 
@@ -243,8 +245,10 @@ export class AclSecurity implements SecurityProvider {
     if (ok) {
       c.authenticated = true;
       this.setClientUser(c, u);
+      this.server.audit?.auth(c, username, null);
       return true;
     }
+    this.server.audit?.auth(c, username, passwordFailure(u));
     this.throttle.failed(c.addr);
     this.logDenial(c, 'auth', c.argv[0] ?? 'AUTH', username);
     return false;
@@ -259,6 +263,7 @@ export class AclSecurity implements SecurityProvider {
     if (u === undefined || u.disabled) return false;
     c.authenticated = true;
     this.setClientUser(c, u);
+    this.server.audit?.auth(c, username, null, 'certificate');
     return true;
   }
 

@@ -63,6 +63,8 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop(0));
   process.on('SIGINT', () => stop(0));
+  // Redis ignores SIGHUP; Redoubt reopens its audit log file (logrotate) and does nothing else.
+  process.on('SIGHUP', () => running?.server.audit?.reopen());
   try {
     running = await startServer(loaded.store, { configFile: loaded.configFile });
   } catch (e) {

@@ -17,6 +17,7 @@ function auth(c: Client, user: string, pass: string): boolean {
   if (acl.throttle.blocked(c.addr)) {
     // Still recorded, so ACL LOG shows the attempts the throttle turned away.
     acl.logDenial(c, 'auth', c.argv[0] ?? 'AUTH', user);
+    c.server.audit?.auth(c, user, 'throttled');
     c.reply.error(THROTTLED);
     return false;
   }

@@ -88,6 +88,7 @@ export function processCommand(c: Client, argv: string[]): void {
   if (cmd.has(CMD.protected)) {
     const cfg = gate.protectedBy.get(cmd.id);
     if (cfg === undefined || !protectedAllowed(c, server.config.str(cfg))) {
+      server.audit?.denied(c, cmd, 'protected', cmd.fullname);
       const what = (cmd.parent ?? cmd).name.toUpperCase();
       return reject(
         c,
@@ -130,12 +131,14 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const mark = replyMode !== 0 ? c.reply.mark() : null;
   const errorsBefore = c.reply.errors;
   c.argv = argv;
+  if (server.audit !== null) server.audit.before(c, cmd, argv);
   const t0 = performance.now();
   const outer = server.currentClient;
   server.currentClient = c;
   server.runFrozen(cmd.handler!, c, argv);
   server.currentClient = outer;
   const usec = Math.round((performance.now() - t0) * 1000);
+  if (server.audit !== null) server.audit.after(c, cmd, argv, c.reply.errors === errorsBefore);
   cmd.stats.calls++;
   cmd.stats.usec += usec;
   if (c.reply.errors !== errorsBefore) cmd.stats.failedCalls++;

@@ -21,6 +21,7 @@ import {
   saveCodec,
 } from './special.js';
 import { validProcTitleTemplate } from './proctitle.js';
+import { validateAuditEvents, validateAuditLog, validateHostPort } from '../server/audit-events.js';
 
 /** The parameters whose behaviour Redoubt implements today. */
 const IMPLEMENTED = new Set([
@@ -107,6 +108,11 @@ const IMPLEMENTED = new Set([
   'latency-tracking-info-percentiles',
   'min-replicas-to-write',
   'min-replicas-max-lag',
+  // Redoubt's audit log (src/server/audit*.ts)
+  'audit-log',
+  'audit-events',
+  'audit-rate',
+  'audit-syslog-target',
 ]);
 
 interface Flags {
@@ -433,6 +439,13 @@ const TABLE: ConfigEntry[] = [
   num('tls-auto-reload-interval', 0n, 86400n, 0n, { hidden: true }),
   enumc('tls-auth-clients-user', ['off', 'cn', 'uri'], 'off', { hidden: true }),
   str('tls-crl-file', null, { volatile: true, hidden: true }),
+  // Redoubt's audit log (not in Redis 7.0.15), hidden from glob patterns like the TLS ones.
+  // Protected: a path or host an attacker could point anywhere, or turn the trail off.
+  // audit-log is volatile: CONFIG SET of the same path reopens the file (rotation without a signal).
+  str('audit-log', '', { protected: true, hidden: true, volatile: true, validate: validateAuditLog }),
+  str('audit-events', 'all', { protected: true, hidden: true, validate: validateAuditEvents }),
+  num('audit-rate', 0n, 1000000n, 20n, { protected: true, hidden: true }),
+  str('audit-syslog-target', '127.0.0.1:514', { protected: true, hidden: true, validate: validateHostPort }),
 
   // Special configs
   special('dir', '', dirCodec, { protected: true, denyLoading: true }),

@@ -114,6 +114,7 @@ export class Connection {
     }
     if (!unix && protectedModeRefuses(server, socket.remoteAddress)) {
       server.stats.rejectedConnections++;
+      server.audit?.protectedReject(socket);
       socket.end(PROTECTED_MODE_ERR);
       return null;
     }

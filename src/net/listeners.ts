@@ -84,6 +84,7 @@ export class Listeners {
     if (conn === null) return;
     this.connections.add(conn);
     socket.once('close', () => this.connections.delete(conn));
+    this.server.audit?.accept(conn.client, socket);
     if ((socket as TLSSocket).encrypted && !this.tls.attach(conn.client, socket as TLSSocket)) conn.close();
   }
 

@@ -234,6 +234,7 @@ export class TlsManager {
 
   /** A failed handshake or verification: logged like Redis's accept error, then dropped. */
   private refused(s: TLSSocket, why: string): void {
+    this.server.audit?.tlsReject(s, why);
     const raw = (s as unknown as { _parent?: Socket })._parent;
     const fd = (raw && accepted.get(raw)?.fd) ?? -1;
     this.server.log.warning(
@@ -259,6 +260,7 @@ export class TlsManager {
     if (name === null) return true;
     if (!name.ok) {
       this.stats.certLoginFailures++;
+      this.server.audit?.auth(c, '', name.reason, 'certificate');
       this.server.log.warning(`Refusing TLS client ${c.addr}: certificate login: ${name.reason}`);
       return false;
     }
@@ -267,6 +269,7 @@ export class TlsManager {
       this.server.log.verbose(`Client ${c.addr} authenticated by certificate as user '${name.name}'`);
     } else {
       this.stats.certLoginFailures++;
+      this.server.audit?.auth(c, name.name, 'no-such-user', 'certificate');
       this.server.log.verbose(`Certificate of ${c.addr} names '${name.name}': no such enabled user, not authenticated`);
     }
     return true;

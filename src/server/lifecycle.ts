@@ -21,6 +21,7 @@ export class RunningServer {
   async stop(): Promise<void> {
     this.server.stopCron();
     await this.listeners.close();
+    await this.server.audit?.close();
     removePidFile(this.server);
   }
 }

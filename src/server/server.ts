@@ -20,6 +20,7 @@ import { installMemoryAccounting } from './memory.js';
 import { installEviction } from './evict.js';
 import { installOutputLimits } from './obuf.js';
 import { installClientEviction } from './client-evict.js';
+import { installAudit, type AuditLog } from './audit.js';
 
 /** Hooks later layers add (MULTI/WATCH, notifications, tracking, MONITOR, SLOWLOG). */
 export interface ServerHooks {
@@ -91,6 +92,8 @@ export class Server implements KeyspaceObserver {
   tcpPort = 0;
   /** Absolute path of the config file, if any (CONFIG REWRITE, INFO config_file). */
   configFile: string | null = null;
+  /** The security audit log; null while audit-log is off, so hooks cost one null check. */
+  audit: AuditLog | null = null;
 
   constructor(config: ConfigStore = new ConfigStore()) {
     this.config = config;
@@ -119,6 +122,7 @@ export class Server implements KeyspaceObserver {
     installEviction(this);
     installOutputLimits(this);
     installClientEviction(this);
+    installAudit(this);
   }
 
   /** The time commands see: cached at command start, frozen inside MULTI/EXEC. */

@@ -21,10 +21,10 @@ test('the registry: every Redis 7.0.15 name, aliases, flags', () => {
   assert.equal(visible.length, 192, 'CONFIG GET * of redis-server 7.0.15 lists 192 names');
   assert.equal(
     allConfigNames().length,
-    203,
-    'and 5 hidden ones, plus 3 hidden Redoubt TLS configs and 3 hidden AUTH throttle configs',
+    207,
+    'and 5 hidden ones, plus 3 hidden Redoubt TLS configs, 3 hidden AUTH throttle configs and 4 hidden audit configs',
   );
-  assert.equal(allConfigs().length, 184, '184 configs and 19 aliases make 203 names');
+  assert.equal(allConfigs().length, 188, '188 configs and 19 aliases make 207 names');
   assert.equal(lookupConfig('SLAVEOF'), lookupConfig('replicaof'));
   assert.deepEqual(lookupConfigName('Slave-Priority'), { entry: e('replica-priority'), name: 'slave-priority' });
   assert.ok(e('daemonize').immutable);
