@@ -219,7 +219,8 @@ function checkLogfile(store: ConfigStore): void {
   const logfile = store.str('logfile');
   if (logfile === '') return;
   try {
-    closeSync(openSync(logfile, 'a'));
+    // Created 0640 like every log Redoubt writes (Redis's fopen would leave it 0644).
+    closeSync(openSync(logfile, 'a', 0o640));
   } catch (e) {
     throw fatal(`Can't open the log file: ${strerror(e)}`);
   }
