@@ -13,6 +13,7 @@ import { hashCommands } from './hashes.js';
 import { listCommands } from './lists.js';
 import { setCommands } from './sets.js';
 import { zsetCommands } from './zsets.js';
+import { streamCommands } from './streams.js';
 import { sortCommands } from './sort.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
@@ -35,6 +36,7 @@ export const ALL_COMMANDS: CommandImpls = {
   ...listCommands,
   ...setCommands,
   ...zsetCommands,
+  ...streamCommands,
   ...sortCommands,
   ...hyperloglogCommands,
   ...geoCommands,
