@@ -28,16 +28,17 @@ RANGE=(-- --baseport $((PORT + 1)) --portcount 200)
 certs_made=0
 
 run_external() { # unit
-  local log pid out
+  local log pid out wd
   log=$(mktemp)
-  node "$SERVER_JS" --port "$PORT" --bind 127.0.0.1 --enable-debug-command yes \
+  wd=$(mktemp -d) # SAVE / DEBUG RELOAD write dump.rdb into `dir`: a fresh one per unit
+  node "$SERVER_JS" --port "$PORT" --bind 127.0.0.1 --dir "$wd" --enable-debug-command yes \
     --enable-protected-configs yes --enable-module-command yes >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do grep -q 'Ready to accept' "$log" && break; sleep 0.1; done
   out=$("$CONF/run-redis-suite.sh" --quiet 127.0.0.1 "$PORT" "$1" "${RANGE[@]}" 2>&1)
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
-  rm -f "$log"
+  rm -rf "$log" "$wd"
   printf '%s\n' "$out"
 }
 

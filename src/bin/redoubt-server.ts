@@ -4,6 +4,7 @@
 import { loadServerConfig, ConfigLoadError } from '../config/load.js';
 import { startServer, type RunningServer } from '../server/lifecycle.js';
 import { REDIS_VERSION, REDOUBT_VERSION } from '../server/version.js';
+import { shutdownSave } from '../persist/rdb-file.js';
 
 function usage(): void {
   process.stderr.write(
@@ -61,8 +62,17 @@ async function main(argv: string[]): Promise<void> {
     running.server.log.warning('Redoubt is now ready to exit, bye bye...');
     void running.stop().then(() => process.exit(code));
   };
-  process.on('SIGTERM', () => stop(0));
-  process.on('SIGINT', () => stop(0));
+  // A signal saves first when save points are configured, as Redis does; if the save fails the
+  // server keeps running rather than lose the data (SHUTDOWN saves in its own handler).
+  const onSignal = (): void => {
+    if (running !== null && !stopping && !shutdownSave(running.server, false, false)) {
+      running.server.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+      return;
+    }
+    stop(0);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   // Redis ignores SIGHUP; Redoubt reopens its audit log file (logrotate) and does nothing else.
   process.on('SIGHUP', () => running?.server.audit?.reopen());
   try {

@@ -1,7 +1,7 @@
 // DEBUG: the subcommands the test suites and client libraries use. Each subcommand is an
 // entry of `debugSubcommands`, so a layer that owns a feature (persistence, lists...) can add
-// or replace its own (RELOAD, LOADAOF, LISTPACK...). Persistence does not exist yet: RELOAD and
-// LOADAOF keep the data as it is and answer OK.
+// or replace its own (RELOAD, LOADAOF, LISTPACK...). RELOAD is replaced by the persistence layer
+// (commands/dump.ts); there is no AOF, so LOADAOF keeps the data as it is and answers OK.
 
 import type { Client } from '../server/client.js';
 import type { Entry } from '../store/db.js';
@@ -299,7 +299,7 @@ const HELP = [
   '    Reply with a sample value of a RESP type: string, integer, double, bignum,',
   '    null, array, set, map, attrib, push, verbatim, true, false.',
   'RELOAD [MERGE] [NOFLUSH] [NOSAVE]',
-  '    Save and load the dataset back (no persistence yet: the data stays as it is).',
+  '    Save the RDB on disk, empty the dataset and load it back from the file.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Turn the background expiry of keys off (0) or on (1).',
   'QUICKLIST-PACKED-THRESHOLD <size>',

@@ -21,6 +21,7 @@ import { pubsubCommands } from './pubsub.js';
 import { multiCommands } from './multi.js';
 import { introspectionCommands } from './introspection.js';
 import { aclCommands } from './acl.js';
+import { dumpCommands } from './dump.js';
 import { NATIVE_GETKEYS } from './keys.js';
 
 export const ALL_COMMANDS: CommandImpls = {
@@ -44,6 +45,7 @@ export const ALL_COMMANDS: CommandImpls = {
   ...multiCommands,
   ...introspectionCommands,
   ...aclCommands,
+  ...dumpCommands,
 };
 
 /** Key extraction for commands whose key specs are incomplete (movablekeys). */

@@ -11,6 +11,7 @@ import { infoCommands, installInfoSampling } from './info.js';
 import { clientCommands, installClientsCron } from './client-cmd.js';
 import { debugCommand } from './debug.js';
 import { memoryCommands, recordStartupMemory } from './memory.js';
+import { shutdownSave } from '../persist/rdb-file.js';
 
 /** Protected commands and the enable-* setting that allows each. */
 const PROTECTED: Record<string, string> = {
@@ -39,18 +40,22 @@ function shutdown(c: Client, argv: string[]): void {
   let save = false;
   let nosave = false;
   let other = false;
+  let force = false;
   let abort = false;
   for (let i = 1; i < argv.length; i++) {
     const opt = argv[i]!.toLowerCase();
     if (opt === 'nosave') nosave = true;
     else if (opt === 'save') save = true;
-    else if (opt === 'now' || opt === 'force') other = true;
+    else if (opt === 'now') other = true;
+    else if (opt === 'force') other = force = true;
     else if (opt === 'abort') abort = true;
     else return c.reply.error(E.syntax);
   }
   if ((abort && (save || nosave || other)) || (save && nosave)) return c.reply.error(E.syntax);
-  // Shutdown is immediate (nothing to save yet), so there is never one in progress to abort.
+  // Shutdown is immediate (any save is synchronous), so there is never one in progress to abort.
   if (abort) return c.reply.error('No shutdown in progress.');
+  // Save first when asked or when save points are set (NOSAVE skips it, FORCE ignores a failure).
+  if (!shutdownSave(c.server, save, nosave) && !force) return c.reply.error('Errors trying to SHUTDOWN. Check logs.');
   c.server.log.warning('User requested shutdown...');
   c.server.shutdown(0);
 }

@@ -108,6 +108,13 @@ const IMPLEMENTED = new Set([
   'latency-tracking-info-percentiles',
   'min-replicas-to-write',
   'min-replicas-max-lag',
+  // RDB persistence (src/persist/) and stream node sizes (src/store/stream.ts)
+  'save',
+  'dbfilename',
+  'rdbcompression',
+  'rdbchecksum',
+  'stream-node-max-entries',
+  'stream-node-max-bytes',
   // Redoubt's audit log (src/server/audit*.ts)
   'audit-log',
   'audit-events',

@@ -7,6 +7,7 @@ import type { ConfigStore } from '../config/store.js';
 import { rmSync, writeFileSync } from 'node:fs';
 import { REDIS_VERSION, REDOUBT_VERSION } from './version.js';
 import { logStartupWarnings } from './startup-checks.js';
+import { installPersistence, loadAtStartup } from '../persist/rdb-file.js';
 
 export class RunningServer {
   constructor(
@@ -48,6 +49,8 @@ export async function startServer(
   );
   logStartupWarnings(server);
   log.warning('Server initialized');
+  installPersistence(server);
+  loadAtStartup(server);
   writePidFile(server);
   server.startCron();
   log.notice('Ready to accept connections tcp');

@@ -23,8 +23,8 @@ export async function portIn(lo: number, hi: number): Promise<number> {
   throw new Error(`no free port in ${lo}-${hi}`);
 }
 
-function launch(cmd: string, argv: string[], port: number): Promise<Proc> {
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(cmd: string, argv: string[], port: number, cwd?: string): Promise<Proc> {
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
   let out = '';
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
@@ -71,7 +71,8 @@ export async function redoubtIn(o: StartOptions): Promise<Proc> {
   const port = await portIn(o.lo, o.hi);
   const argv = [SERVER_JS, ...(o.configFile ? [o.configFile] : [])];
   argv.push('--port', String(port), '--bind', ...binds(o), ...(o.args ?? []));
-  return launch(process.execPath, argv, port);
+  // An empty working directory of its own: the default `dir` is where dump.rdb goes.
+  return launch(process.execPath, argv, port, mkdtempSync(path.join(tmpdir(), 'redoubt-test-')));
 }
 
 /** Debian's redis-server 7.0.15 on a port of the range, persistence off, in a folder of its own. */

@@ -63,8 +63,8 @@ function waitFor(child: ChildProcess, buf: { s: string }, needle: string, ms: nu
   });
 }
 
-async function launch(cmd: string, args: string[], port: number): Promise<Proc> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+async function launch(cmd: string, args: string[], port: number, cwd?: string): Promise<Proc> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
   const buf = { s: '' };
   child.stdout!.setEncoding('latin1');
   child.stderr!.setEncoding('latin1');
@@ -78,6 +78,8 @@ async function launch(cmd: string, args: string[], port: number): Promise<Proc> 
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // The scratch directory stays: a test may restart a server from a rewritten config
+        // that names it as `dir`.
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
@@ -87,8 +89,13 @@ async function launch(cmd: string, args: string[], port: number): Promise<Proc> 
 /** Starts the built Redoubt with extra argv (e.g. ['--requirepass', 'x']). */
 export async function startRedoubt(args: string[] = [], configFile?: string): Promise<Proc> {
   const port = await freePort();
-  const argv = [SERVER_JS, ...(configFile ? [configFile] : []), '--port', String(port), '--bind', '127.0.0.1', ...args];
-  return launch(process.execPath, argv, port);
+  // Each server runs in an empty directory of its own (the default `dir` is the working
+  // directory), so a dump.rdb one test leaves is never loaded by the next. Without a config
+  // file, save points are off unless the test's own args set them.
+  const cwd = mkdtempSync(path.join(tmpdir(), 'redoubt-test-'));
+  const argv = [SERVER_JS, ...(configFile ? [configFile] : []), '--port', String(port), '--bind', '127.0.0.1'];
+  if (!configFile) argv.push('--save', '');
+  return launch(process.execPath, [...argv, ...args], port, cwd);
 }
 
 /** Starts Debian's redis-server 7.0.15 with persistence off, in an empty directory of its own. */
