@@ -251,14 +251,23 @@ export class Evictor {
   }
 }
 
-const MULTI_CONTROL = new Set(['exec', 'discard', 'quit', 'reset']);
+/** The commands processCommand lets through under OOM inside MULTI, resolved once per server. */
+export interface MultiControl {
+  exec: number;
+  allowed: Set<number>;
+}
+
+function multiControl(server: Server): MultiControl {
+  const ids = (name: string): number => server.commands.lookupOriginal(name)?.id ?? -1;
+  const exec = ids('exec');
+  return { exec, allowed: new Set([exec, ids('discard'), ids('quit'), ids('reset')]) };
+}
 
 /** Whether the OOM refusal applies to cmd (processCommand's reject_cmd_on_oom). */
-export function refusedOnOom(c: Client, cmd: Command): boolean {
+export function refusedOnOom(c: Client, cmd: Command, ctl: MultiControl): boolean {
   if (cmd.has(CMD.denyoom)) return true;
-  const name = cmd.fullname;
-  if (name === 'exec' && (queuedCommandFlags(c) & CMD.denyoom) !== 0) return true;
-  return c.has(CLIENT.multi) && !MULTI_CONTROL.has(name);
+  if (cmd.id === ctl.exec && (queuedCommandFlags(c) & CMD.denyoom) !== 0) return true;
+  return c.has(CLIENT.multi) && !ctl.allowed.has(cmd.id);
 }
 
 const evictors = new WeakMap<Server, Evictor>();
@@ -271,9 +280,10 @@ export function evictorOf(server: Server): Evictor | undefined {
 export function installEviction(server: Server): Evictor {
   const ev = new Evictor(server);
   evictors.set(server, ev);
+  const ctl = multiControl(server);
   server.oomCheck = (c, cmd) => {
     if (ev.limit() <= 0) return false;
-    return ev.perform() === 'fail' && refusedOnOom(c, cmd);
+    return ev.perform() === 'fail' && refusedOnOom(c, cmd, ctl);
   };
   return ev;
 }

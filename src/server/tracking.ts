@@ -43,7 +43,9 @@ interface BcastState {
 }
 
 /** Read-only commands whose keys are not tracked (scripts track their declared keys). */
-const NOT_TRACKED = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
+const NOT_TRACKED = ['eval_ro', 'evalsha_ro', 'fcall_ro'];
+/** Commands that empty databases: every tracking client is told everything is invalid. */
+const FLUSHES = ['flushall', 'flushdb'];
 
 export class Tracking {
   /** key → ids of the clients that may have it cached. */
@@ -60,11 +62,22 @@ export class Tracking {
   private bcastScheduled = false;
   private pendingScheduled = false;
   private limitEffort = 0;
+  /** Command ids from the table (decisions never compare names, which rename-command changes). */
+  private readonly notTracked: Set<number>;
+  private readonly flushes: Set<number>;
+  /** CLIENT: its subcommands (CACHING among them) keep the CACHING flag for the next command. */
+  private readonly clientCmd: number;
 
   constructor(
     private readonly server: Server,
     private readonly delivery: Delivery,
-  ) {}
+  ) {
+    const ids = (names: string[]): Set<number> =>
+      new Set(names.map((n) => server.commands.lookupOriginal(n)?.id ?? -1).filter((id) => id >= 0));
+    this.notTracked = ids(NOT_TRACKED);
+    this.flushes = ids(FLUSHES);
+    this.clientCmd = server.commands.lookupOriginal('client')?.id ?? -1;
+  }
 
   state(c: Client): TrackState | undefined {
     return this.states.get(c);
@@ -149,7 +162,7 @@ export class Tracking {
   private remember(c: Client, st: TrackState, argv: readonly string[], cmd: Command): void {
     if ((st.optin && !st.caching) || (st.optout && st.caching)) return;
     if (!cmd.has(CMD.readonly) || cmd.has(CMD.pubsub)) return;
-    if (NOT_TRACKED.has(cmd.fullname)) return;
+    if (this.notTracked.has(cmd.id)) return;
     for (const k of getKeysFromSpecs(cmd, argv)) this.rememberKey(c, argv[k.index]!);
   }
 
@@ -180,8 +193,7 @@ export class Tracking {
       if (st !== undefined && !st.bcast) this.remember(c, st, argv, cmd);
     }
     const server = this.server;
-    const name = cmd.name;
-    if (name === 'flushall' || name === 'flushdb') this.invalidateAllOnFlush();
+    if (this.flushes.has(cmd.id)) this.invalidateAllOnFlush();
     if (server.currentClient === c) return; // inside EXEC: wait for the outer command
     const q = this.pending.get(c);
     if (q !== undefined) {
@@ -192,7 +204,7 @@ export class Tracking {
     const st = this.states.get(c);
     if (st !== undefined && st.caching && !c.has(CLIENT.multi)) {
       const top = c.lastCmd?.parent ?? c.lastCmd;
-      if (top?.name !== 'client') st.caching = false;
+      if (top?.id !== this.clientCmd) st.caching = false;
     }
     if (server.currentClient === null && this.states.size > 0) this.limitUsedSlots();
   }

@@ -7,6 +7,13 @@
 // listpack stores them, a listpack turning -0 into 0.
 //
 // The API below (add/set/score/rank/range/delete) is shared with GEO (geohash scores) and SORT.
+//
+// ZSCAN over the map: every member carries a sequence number given when it entered the map,
+// and the map keeps insertion order, so the map's order is the sequence order. A cursor is the
+// sequence number of the last member returned; the next call resumes with the first member
+// above it. A member present for the whole scan is returned at least once, whatever is added,
+// updated or deleted between calls and however many scans run at once. Recent scans keep their
+// Map iterator (by cursor) so that resuming is O(1); any other cursor is found by a walk.
 
 import type { Server } from '../server/server.js';
 import {
@@ -101,21 +108,29 @@ function trimZeros(s: string): string {
   return s.slice(0, end);
 }
 
+/** Live ZSCAN iterators kept per set (a miss costs a walk, never a wrong answer). */
 const SCAN_ITERS = 16;
+
+/** A member's score in the map, and the sequence number ZSCAN cursors are made of. */
+interface Slot {
+  score: number;
+  readonly seq: number;
+}
 
 /** A range visitor; returning false stops the walk. */
 export type Visit = (ele: string, score: number) => boolean | void;
 
 export class ZSet {
   readonly tree = new OrderTree();
-  /** member -> score, only while the set is a skiplist. */
-  private dict: Map<string, number> | null;
+  /** member -> score and sequence number, only while the set is a skiplist. */
+  private dict: Map<string, Slot> | null;
   private lp: boolean;
   /** The score after the last add() that did something (ZADD INCR's reply). */
   newScore = 0;
   /** Live iterators of recent ZSCAN calls, by the cursor they resume from. */
-  private scanIters: Map<number, { it: Iterator<[string, number]>; pos: number }> | null = null;
-  private scanNext = 0;
+  private scanIters: Map<number, Iterator<[string, Slot]>> | null = null;
+  /** The next member's sequence number: never reused, even across map rebuilds. */
+  private nextSeq = 1;
 
   constructor(listpack = true) {
     this.lp = listpack;
@@ -131,13 +146,14 @@ export class ZSet {
   set listpack(v: boolean) {
     if (v === this.lp) return;
     this.lp = v;
+    this.scanIters = null;
     if (v) {
       this.dict = null;
       return;
     }
-    const d = new Map<string, number>();
+    const d = new Map<string, Slot>();
     this.each((m, sc) => {
-      d.set(m, sc);
+      d.set(m, { score: sc, seq: this.nextSeq++ });
     });
     this.dict = d;
   }
@@ -157,7 +173,7 @@ export class ZSet {
 
   score(member: string): number | undefined {
     const d = this.dict;
-    return d !== null ? d.get(member) : this.tree.findLinear(member);
+    return d !== null ? d.get(member)?.score : this.tree.findLinear(member);
   }
 
   has(member: string): boolean {
@@ -183,7 +199,9 @@ export class ZSet {
       if (score !== cur) {
         const stored = this.stored(score);
         this.tree.update(cur, member, stored);
-        this.dict?.set(member, stored);
+        // In place: the member keeps its map position and sequence number.
+        const slot = this.dict?.get(member);
+        if (slot !== undefined) slot.score = stored;
         return ZADD_OUT_UPDATED;
       }
       return 0;
@@ -209,7 +227,7 @@ export class ZSet {
 
   /** Adds a member known to be absent, leaving the encoding alone (building results). */
   insertNew(member: string, score: number): void {
-    this.dict?.set(member, score);
+    this.dict?.set(member, { score, seq: this.nextSeq++ });
     this.tree.insert(score, member);
   }
 
@@ -481,9 +499,8 @@ export class ZSet {
 
   /**
    * One ZSCAN step: pushes member, score pairs after `cursor` into out and returns the next
-   * cursor (0 when done). A listpack set is returned whole, as Redis does. A cursor names a
-   * live iterator over the member map (which tolerates changes between calls); when it has
-   * been evicted, the walk resumes by position.
+   * cursor (0 when done). A listpack set is returned whole, as Redis does. A cursor is the
+   * sequence number of the last member returned (see the top of this file).
    */
   scan(cursor: number, count: number, out: string[]): number {
     const dict = this.dict;
@@ -491,30 +508,25 @@ export class ZSet {
       this.each((m, s) => out.push(m, d2string(s)));
       return 0;
     }
-    const cached = this.scanIters?.get(cursor);
-    let it: Iterator<[string, number]>;
-    let pos: number;
-    if (cached !== undefined) {
-      this.scanIters!.delete(cursor);
-      it = cached.it;
-      pos = cached.pos;
-    } else {
-      it = dict.entries();
-      pos = cursor === 0 ? 0 : cursor % 0x100000000;
-      for (let i = 0; i < pos; i++) if (it.next().done) return 0;
-    }
-    for (let n = 0; n < count; n++) {
+    let it = cursor === 0 ? undefined : this.scanIters?.get(cursor);
+    if (it !== undefined) this.scanIters!.delete(cursor);
+    else it = dict.entries();
+    let last = 0;
+    let n = 0;
+    while (n < count) {
       const r = it.next();
       if (r.done) return 0;
-      out.push(r.value[0], g17(r.value[1]));
-      pos++;
+      const [member, slot] = r.value;
+      // A fresh iterator starts at the beginning: skip what the cursor has already covered.
+      if (slot.seq <= cursor) continue;
+      out.push(member, g17(slot.score));
+      last = slot.seq;
+      n++;
     }
-    // Cursors: the position in the low 32 bits, a call number above it so that they differ.
-    const next = (++this.scanNext % 0x1fffff) * 0x100000000 + pos;
     const iters = (this.scanIters ??= new Map());
     if (iters.size >= SCAN_ITERS) iters.delete(iters.keys().next().value as number);
-    iters.set(next, { it, pos });
-    return next;
+    iters.set(last, it);
+    return last;
   }
 
   clone(): ZSet {

@@ -136,3 +136,19 @@ test('CLIENT TRACKING OFF and RESET turn tracking off and free BCAST prefixes', 
   assert.equal(trackingOf(server).info().prefixes, 0);
   assert.equal(run(c, 'CLIENT', 'GETREDIR'), ':-1\r\n');
 });
+
+test('flush invalidation and CLIENT CACHING follow the command table, also under rename-command', () => {
+  const { server, client, run } = setup();
+  server.commands.rename('flushall', 'wipe');
+  server.commands.rename('client', 'cl');
+  const [c, w] = [client(3), client()];
+  run(c, 'CL', 'TRACKING', 'on', 'OPTIN');
+  assert.equal(run(c, 'CL', 'CACHING', 'yes'), '+OK\r\n');
+  run(c, 'GET', 'k');
+  run(w, 'SET', 'k', '1');
+  assert.equal(read(c), inv('k'), 'CACHING yes applied to the GET after it');
+  run(c, 'GET', 'k');
+  run(w, 'WIPE');
+  assert.equal(read(c), '>2\r\n$10\r\ninvalidate\r\n_\r\n', 'the renamed FLUSHALL still invalidates everything');
+  assert.equal(trackingOf(server).info().keys, 0);
+});
