@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient, RESP_TYPES } from 'redis';
 import { startRedoubt, type Proc } from '../support/server.js';
+import { connectIoredis, waitBlocked } from '../support/ioredis.js';
 
 let srv: Proc;
 
@@ -17,21 +18,7 @@ after(async () => {
   await srv?.stop();
 });
 
-async function ioredis(): Promise<Redis> {
-  const r = new Redis({ port: srv.port, host: '127.0.0.1', lazyConnect: true });
-  await r.connect();
-  return r;
-}
-
-/** Polls INFO until the server reports `n` blocked clients (a condition, not a fixed sleep). */
-async function waitBlocked(r: Redis, n: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const info = await r.info('clients');
-    if (new RegExp(`blocked_clients:${n}\\r?\\n`).test(info)) return;
-    await new Promise((res) => setImmediate(res));
-  }
-  assert.fail(`never saw blocked_clients:${n}`);
-}
+const ioredis = (): Promise<Redis> => connectIoredis(srv.port);
 
 test('ioredis: produce, range, trim and delete', async () => {
   const r = await ioredis();
