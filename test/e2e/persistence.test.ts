@@ -3,7 +3,16 @@
 // both directions (redis-check-rdb must accept Redoubt's). Ports 30500-30699.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync, copyFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  copyFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -178,6 +187,33 @@ test('SHUTDOWN saves when save points are set, SHUTDOWN NOSAVE does not', async 
   }
 });
 
+test('SIGTERM saves when save points are set; a failed save keeps the server running', async () => {
+  const dir = freshDir();
+  let p = await redoubt(dir, ['--save', '3600 1']);
+  await withClient(p, (c) => c.call('SET', 'k', 'by-signal'));
+  await p.stop();
+  assert.ok(existsSync(path.join(dir, 'dump.rdb')));
+  p = await redoubt(dir, ['--save', '3600 1']);
+  await withClient(p, async (c) => {
+    assert.equal(await c.call('GET', 'k'), 'by-signal');
+    await c.call('SET', 'k', 'unsaved');
+  });
+  rmSync(path.join(dir, 'dump.rdb'));
+  mkdirSync(path.join(dir, 'dump.rdb')); // the final rename cannot replace a directory
+  const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+  p.child.kill('SIGTERM');
+  // The refusal is logged; the server still answers and still holds the unsaved write.
+  for (let i = 0; i < 200 && !p.output().includes('Errors trying to shut down'); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.match(p.output(), /Errors trying to shut down the server/);
+  await withClient(p, async (c) => assert.equal(await c.call('GET', 'k'), 'unsaved'));
+  rmSync(path.join(dir, 'dump.rdb'), { recursive: true });
+  p.child.kill('SIGTERM');
+  await exited;
+  assert.ok(statSync(path.join(dir, 'dump.rdb')).isFile());
+});
+
 test('a corrupt dump file stops the start-up with a clear message', async () => {
   const dir = freshDir();
   writeFileSync(path.join(dir, 'dump.rdb'), 'REDIS0010\xfe\x00garbage');
@@ -262,6 +298,9 @@ test('a save that cannot be written: SAVE errors, BGSAVE reports err, SHUTDOWN r
       assert.deepEqual(readdirSync(dir), ['dump.rdb']);
     });
   } finally {
+    // SIGTERM saves too, and a server whose save fails keeps running (as Redis does): clear
+    // the obstacle first so that the stop below can finish.
+    rmSync(path.join(dir, 'dump.rdb'), { recursive: true, force: true });
     await p.stop();
   }
 });
