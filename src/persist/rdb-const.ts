@@ -23,6 +23,8 @@ export const T = {
   ZSET_LISTPACK: 17,
   LIST_QUICKLIST_2: 18,
   STREAM_LISTPACKS_2: 19,
+  /** Redis 7.2 (RDB 11): consumers also carry an active time. Read only. */
+  STREAM_LISTPACKS_3: 21,
 } as const;
 
 export const OP = {

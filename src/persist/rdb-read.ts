@@ -11,6 +11,7 @@ import { HashValue } from '../store/hash.js';
 import { OP, QUICKLIST_PACKED, QUICKLIST_PLAIN, RDB_VERSION, T, bad } from './rdb-const.js';
 import { RdbIn } from './rdb-io.js';
 import { decodeListpack } from './listpack.js';
+import { readStream } from './rdb-stream.js';
 import { decodeZiplist } from './ziplist.js';
 import { decodeIntset } from './intset.js';
 import { decodeZipmap } from './zipmap.js';
@@ -186,7 +187,8 @@ export function readValue(inp: RdbIn, t: number, lim: LoadLimits): LoadedValue {
       return readQuicklist(inp, true);
     case T.STREAM_LISTPACKS:
     case T.STREAM_LISTPACKS_2:
-      return bad('stream values are not supported by Redoubt yet');
+    case T.STREAM_LISTPACKS_3:
+      return { type: 'stream', value: readStream(inp, t) };
     case T.MODULE:
     case T.MODULE_2:
       return bad('module values are not supported');

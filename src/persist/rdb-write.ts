@@ -12,6 +12,8 @@ import { OP, QUICKLIST_PACKED, QUICKLIST_PLAIN, RDB_VERSION, T } from './rdb-con
 import { RdbOut } from './rdb-io.js';
 import { ListpackWriter } from './listpack.js';
 import { encodeIntset } from './intset.js';
+import { writeStream } from './rdb-stream.js';
+import { StreamValue } from '../store/stream.js';
 import { Crc64, crc64 } from './crc64.js';
 
 export interface WriteOptions {
@@ -23,7 +25,7 @@ export interface WriteOptions {
   packedThreshold: number;
 }
 
-/** A value type Redoubt cannot serialize yet (streams). */
+/** A value Redoubt cannot serialize (an unknown type or representation). */
 export class UnsupportedValueError extends Error {}
 
 /** Per-node byte budgets for negative list-max-listpack-size values (-1 .. -5). */
@@ -74,6 +76,7 @@ function rdbTypeOf(type: RType, value: unknown): number {
   if (type === 'set' && value instanceof SetValue) return value.isIntset ? T.SET_INTSET : T.SET;
   if (type === 'zset' && value instanceof ZSet) return value.listpack ? T.ZSET_LISTPACK : T.ZSET_2;
   if (type === 'hash' && value instanceof HashValue) return value.listpack ? T.HASH_LISTPACK : T.HASH;
+  if (type === 'stream' && value instanceof StreamValue) return T.STREAM_LISTPACKS_2;
   throw new UnsupportedValueError(`cannot serialize ${type} values`);
 }
 
@@ -127,7 +130,7 @@ function stringBody(v: unknown): string | Uint8Array {
 
 /**
  * Writes the type byte, the key when given (RDB files put it between the two) and the value;
- * throws UnsupportedValueError for streams.
+ * throws UnsupportedValueError for a value of unknown type.
  */
 export function writeValue(out: RdbOut, type: RType, value: unknown, opts: WriteOptions, key?: string): void {
   const t = rdbTypeOf(type, value);
@@ -137,6 +140,7 @@ export function writeValue(out: RdbOut, type: RType, value: unknown, opts: Write
   else if (t === T.LIST_QUICKLIST_2) writeList(out, value as ListValue, opts);
   else if (t === T.SET || t === T.SET_INTSET) writeSet(out, value as SetValue);
   else if (t === T.ZSET_2 || t === T.ZSET_LISTPACK) writeZset(out, value as ZSet);
+  else if (t === T.STREAM_LISTPACKS_2) writeStream(out, value as StreamValue);
   else writeHash(out, value as HashValue);
 }
 
