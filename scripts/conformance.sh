@@ -36,7 +36,11 @@ run_external() { # unit
   pid=$!
   for _ in $(seq 1 100); do grep -q 'Ready to accept' "$log" && break; sleep 0.1; done
   out=$("$CONF/run-redis-suite.sh" --quiet 127.0.0.1 "$PORT" "$1" "${RANGE[@]}" 2>&1)
+  # SIGTERM saves first (default save points); a server whose save fails keeps running, as
+  # Redis does, so give it 30 s and then end it for good.
   kill "$pid" 2>/dev/null
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   rm -rf "$log" "$wd"
   printf '%s\n' "$out"
