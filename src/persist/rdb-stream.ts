@@ -16,7 +16,7 @@
 // PEL IDs present once in their group's PEL, which must have no entry without a consumer. The
 // recorded first ID is not kept: Redoubt derives it from the entries.
 
-import { Consumer, Nack, StreamValue, type Fields, type Group } from '../store/stream.js';
+import { Consumer, Nack, StreamValue, type Fields, type Group, type StreamNode } from '../store/stream.js';
 import { ID_ZERO, U64_MAX, makeId } from '../store/stream-id.js';
 import { raxKey } from '../store/stream-rax.js';
 import type { IdMap } from '../store/stream-idmap.js';
@@ -27,31 +27,6 @@ import { ListpackWriter, canonicalInt, decodeListpack } from './listpack.js';
 /** Entry flags inside a node's listpack. */
 const FLAG_DELETED = 1;
 const FLAG_SAMEFIELDS = 2;
-
-/**
- * The node record stream.ts keeps for each Redis listpack node (private to StreamValue; the
- * persistence layer is the one other place that must see and rebuild it).
- */
-interface NodeRecord {
-  first: bigint;
-  last: bigint;
-  total: number;
-  live: number;
-  bytes: number;
-  master: Fields;
-  closed: boolean;
-  prealloc: number;
-  key: Uint8Array;
-}
-
-interface StreamInternals {
-  nodes: NodeRecord[];
-  raxNodes: number;
-}
-
-function internals(s: StreamValue): StreamInternals {
-  return s as unknown as StreamInternals;
-}
 
 const I64_MAX = (1n << 63n) - 1n;
 
@@ -93,7 +68,7 @@ function rawId(inp: RdbIn): bigint {
 }
 
 /** One node's listpack, as streamAppendItem lays it out, with live entries only. */
-function nodeListpack(n: NodeRecord, entries: readonly [bigint, Fields][]): Buffer {
+function nodeListpack(n: StreamNode, entries: readonly [bigint, Fields][]): Buffer {
   const lp = new ListpackWriter();
   lp.append(String(entries.length));
   lp.append('0');
@@ -152,7 +127,7 @@ function writeGroup(out: RdbOut, name: string, g: Group): void {
 
 /** Writes a stream value as type 19 (the type byte is the caller's). */
 export function writeStream(out: RdbOut, s: StreamValue): void {
-  const nodes = internals(s).nodes;
+  const nodes = s.nodeRecords();
   const all = [...s.entries.entries()];
   out.len(nodes.length);
   let at = 0;
@@ -190,7 +165,7 @@ function count(x: string | undefined, left: number): number {
 }
 
 interface DecodedNode {
-  record: NodeRecord;
+  record: StreamNode;
   entries: [bigint, Fields][];
 }
 
@@ -242,7 +217,7 @@ function decodeNode(master: bigint, lp: Buffer, after: bigint | null): DecodedNo
   }
   if (seenLive !== live || seenDeleted !== deleted) bad('stream node counters do not match its entries');
   if (live === 0) bad('stream node without live entries');
-  const record: NodeRecord = {
+  const record: StreamNode = {
     first: master,
     last,
     total: live + deleted,
@@ -271,9 +246,9 @@ function lpIntBytes(v: number): number {
   return ListpackWriter.entrySize(String(v));
 }
 
-function readNodes(inp: RdbIn, s: StreamValue): NodeRecord[] {
+function readNodes(inp: RdbIn, s: StreamValue): StreamNode[] {
   const n = inp.count(2);
-  const nodes: NodeRecord[] = [];
+  const nodes: StreamNode[] = [];
   let prevLast: bigint | null = null;
   for (let i = 0; i < n; i++) {
     const key = inp.bytesString();
@@ -357,9 +332,7 @@ export function readStream(inp: RdbIn, t: number): StreamValue {
     s.entriesAdded = readLen64(inp);
     if (s.entriesAdded < BigInt(length) || s.entriesAdded > I64_MAX) bad('bad stream entries-added');
   }
-  const internal = internals(s);
-  internal.nodes = nodes;
-  internal.raxNodes = -1;
+  s.restoreNodes(nodes);
   readGroups(inp, s, t);
   return s;
 }

@@ -17,8 +17,8 @@ import { raxKey, raxNodeCount } from './stream-rax.js';
 /** An entry's fields and values, interleaved. */
 export type Fields = string[];
 
-/** One Redis listpack node, for trimming, node counts and memory figures. */
-interface Node {
+/** One Redis listpack node, for trimming, node counts and memory figures (and RDB files). */
+export interface StreamNode {
   first: bigint;
   last: bigint;
   /** Entries appended to the node, deleted ones included. */
@@ -67,7 +67,7 @@ function lpStrBytes(x: string): number {
 }
 
 /** The node's listpack size: its elements plus the live and deleted counters. */
-function lpBytes(n: Node): number {
+function lpBytes(n: StreamNode): number {
   return n.bytes + lpIntBytes(BigInt(n.live)) + lpIntBytes(BigInt(n.total - n.live));
 }
 
@@ -78,7 +78,7 @@ function sameFields(master: Fields, fields: Fields): boolean {
 }
 
 /** Bytes one entry adds to a node whose master entry is `master`, based at masterId. */
-function entryBytes(n: Node, id: bigint, fields: Fields): number {
+function entryBytes(n: StreamNode, id: bigint, fields: Fields): number {
   const msDiff = (id >> 64n) - (n.first >> 64n);
   const seqDiff = (id & U64_MAX) - (n.first & U64_MAX);
   // flags, ms-diff, seq-diff, ... , lp-count
@@ -92,7 +92,7 @@ function entryBytes(n: Node, id: bigint, fields: Fields): number {
   return b;
 }
 
-function newNode(id: bigint, fields: Fields, prealloc: number): Node {
+function newNode(id: bigint, fields: Fields, prealloc: number): StreamNode {
   const master: Fields = [];
   for (let i = 0; i < fields.length; i += 2) master.push(fields[i]!);
   // Master entry: count and deleted (see lpBytes), number of fields, the fields, terminator.
@@ -141,7 +141,7 @@ export class Group {
   }
 }
 
-/** Node limits (stream-node-max-entries / -bytes; 0 = unlimited). */
+/** StreamNode limits (stream-node-max-entries / -bytes; 0 = unlimited). */
 export interface NodeLimits {
   entries: number;
   bytes: number;
@@ -158,9 +158,20 @@ export interface TrimArgs {
 
 export class StreamValue {
   readonly entries = new IdMap<Fields>();
-  private nodes: Node[] = [];
+  private nodes: StreamNode[] = [];
   /** Cached radix tree node count; -1 after the node list changed. */
   private raxNodes = -1;
+
+  /** The listpack node records, in order (the RDB writer serialises node by node). */
+  nodeRecords(): readonly StreamNode[] {
+    return this.nodes;
+  }
+
+  /** Replaces the node records with those read from an RDB file or DUMP payload. */
+  restoreNodes(nodes: StreamNode[]): void {
+    this.nodes = nodes;
+    this.raxNodes = -1;
+  }
   lastId = ID_ZERO;
   maxDeletedId = ID_ZERO;
   entriesAdded = 0n;
@@ -187,7 +198,7 @@ export class StreamValue {
   /** Appends an entry whose ID is above lastId (checked by the caller). */
   append(id: bigint, fields: Fields, lim: NodeLimits): void {
     this.entries.set(id, fields);
-    let tail: Node | undefined = this.nodes[this.nodes.length - 1];
+    let tail: StreamNode | undefined = this.nodes[this.nodes.length - 1];
     if (tail !== undefined && this.nodeFull(tail, fields, lim)) {
       tail.closed = true;
       tail = undefined;
@@ -206,7 +217,7 @@ export class StreamValue {
   }
 
   /** Redis's test for starting a new node: byte size (with the raw lengths) or entry count. */
-  private nodeFull(n: Node, fields: Fields, lim: NodeLimits): boolean {
+  private nodeFull(n: StreamNode, fields: Fields, lim: NodeLimits): boolean {
     let raw = 0;
     for (const f of fields) raw += f.length;
     const maxBytes = lim.bytes === 0 || lim.bytes > LP_MAX ? LP_MAX : lim.bytes;
@@ -420,7 +431,7 @@ function raxBytes(keys: number, nodes: number): number {
   return keys * 16 + nodes * (4 + 240);
 }
 
-function nodeAlloc(n: Node): number {
+function nodeAlloc(n: StreamNode): number {
   const b = lpBytes(n);
   return n.closed ? allocSize(b) : allocSize(Math.max(b, n.prealloc));
 }
