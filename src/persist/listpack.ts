@@ -3,6 +3,7 @@
 // smallest of the 7/13/16/24/32/64-bit forms when the string is a canonical decimal.
 
 import { bad } from './rdb-const.js';
+import { lpBacklenBytes } from '../store/listpack-size.js';
 
 const HEADER = 6;
 const EOF_BYTE = 0xff;
@@ -18,11 +19,6 @@ export function canonicalInt(s: string): bigint | null {
   return v < INT64_MIN || v > INT64_MAX ? null : v;
 }
 
-/** Bytes of the back-length that follows an entry of l bytes. */
-function backlenSize(l: number): number {
-  return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
-}
-
 export class ListpackWriter {
   private parts: Buffer[] = [];
   private bytes = HEADER + 1;
@@ -32,15 +28,10 @@ export class ListpackWriter {
     return this.bytes;
   }
 
-  /** Bytes an entry for s would add (lpAppend's growth). */
-  static entrySize(s: string): number {
-    return entryBody(s).length + backlenSize(entryBody(s).length);
-  }
-
   append(s: string): void {
     const body = entryBody(s);
     const l = body.length;
-    const bl = backlenSize(l);
+    const bl = lpBacklenBytes(l);
     const entry = Buffer.allocUnsafe(l + bl);
     body.copy(entry, 0);
     // Back-length: most significant 7-bit group first, continuation bit on all but the first.
@@ -175,7 +166,7 @@ export function decodeListpack(lp: Buffer): string[] {
     if (bodyLen > end - p) bad('listpack entry out of range');
     if (value === null) value = lp.latin1Slice(p + hdr, p + hdr + len);
     p += bodyLen;
-    const bl = backlenSize(bodyLen);
+    const bl = lpBacklenBytes(bodyLen);
     if (p + bl > end) bad('listpack back-length out of range');
     let back = 0;
     for (let i = 0; i < bl; i++) back = back * 128 + (lp[p + i]! & 127);

@@ -41,7 +41,7 @@ export const OP = {
   EOF: 255,
 } as const;
 
-/** Special string encodings (length byte 11xxxxxx). */
+/** Special string encodings: a length byte whose two top bits are both set. */
 export const ENC_INT8 = 0;
 export const ENC_INT16 = 1;
 export const ENC_INT32 = 2;

@@ -189,7 +189,7 @@ export class RdbIn {
     return v;
   }
 
-  /** A length, or an encoded-string marker: { enc } for the 11xxxxxx forms. */
+  /** A length, or an encoded-string marker: { enc } for the forms whose two top bits are set. */
   lenOrEnc(): { len: number; enc: number } {
     const first = this.byte();
     switch (first >> 6) {

@@ -23,6 +23,7 @@ import type { IdMap } from '../store/stream-idmap.js';
 import { RdbFormatError, T, bad } from './rdb-const.js';
 import type { RdbIn, RdbOut } from './rdb-io.js';
 import { ListpackWriter, canonicalInt, decodeListpack } from './listpack.js';
+import { lpIntBytes } from '../store/listpack-size.js';
 
 /** Entry flags inside a node's listpack. */
 const FLAG_DELETED = 1;
@@ -222,7 +223,7 @@ function decodeNode(master: bigint, lp: Buffer, after: bigint | null): DecodedNo
     last,
     total: live + deleted,
     live,
-    bytes: lp.length - lpIntBytes(live) - lpIntBytes(deleted),
+    bytes: lp.length - lpIntBytes(BigInt(live)) - lpIntBytes(BigInt(deleted)),
     master: masterFields,
     closed: true,
     prealloc: 0,
@@ -239,11 +240,6 @@ function checkedNode(master: bigint, lp: Buffer, after: bigint | null): DecodedN
     if (err instanceof RdbFormatError) bad(`Stream listpack integrity check failed: ${err.message}`);
     throw err;
   }
-}
-
-/** Bytes of a small non-negative listpack integer (the node counters). */
-function lpIntBytes(v: number): number {
-  return ListpackWriter.entrySize(String(v));
 }
 
 function readNodes(inp: RdbIn, s: StreamValue): StreamNode[] {

@@ -13,6 +13,7 @@ import { IdMap } from './stream-idmap.js';
 import { ID_MAX, ID_ZERO, U64_MAX, formatId } from './stream-id.js';
 import { allocSize } from '../protocol/querybuf.js';
 import { raxKey, raxNodeCount } from './stream-rax.js';
+import { lpIntBytes, lpStrBytes } from './listpack-size.js';
 
 /** An entry's fields and values, interleaved. */
 export type Fields = string[];
@@ -41,30 +42,6 @@ const LP_OVERHEAD = 7;
 const LP_MAX = 1 << 30;
 /** What a new node's listpack is preallocated with (STREAM_LISTPACK_MAX_PRE_ALLOCATE). */
 const LP_PREALLOC = 4096;
-
-/** Bytes of an integer element in a listpack (encoding plus back-length). */
-function lpIntBytes(v: bigint): number {
-  if (v >= 0n && v <= 127n) return 2;
-  if (v >= -4096n && v <= 4095n) return 3;
-  if (v >= -32768n && v <= 32767n) return 4;
-  if (v >= -8388608n && v <= 8388607n) return 5;
-  if (v >= -2147483648n && v <= 2147483647n) return 6;
-  return 10;
-}
-
-const LP_INT = /^(?:0|-?[1-9][0-9]{0,19})$/;
-
-/** Bytes of a string element: stored as an integer when it reads as one. */
-function lpStrBytes(x: string): number {
-  if (x.length <= 20 && LP_INT.test(x)) {
-    const v = BigInt(x);
-    if (v >= -(1n << 63n) && v < 1n << 63n) return lpIntBytes(v);
-  }
-  const n = x.length;
-  const body = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
-  const back = body < 128 ? 1 : body < 16384 ? 2 : body < 2097152 ? 3 : body < 268435456 ? 4 : 5;
-  return body + back;
-}
 
 /** The node's listpack size: its elements plus the live and deleted counters. */
 function lpBytes(n: StreamNode): number {
