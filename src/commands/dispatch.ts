@@ -10,6 +10,7 @@ import { CMD } from './flags.js';
 import { E, arityError, unknownCommand, unknownSubcommand } from '../protocol/errors.js';
 import { queuedCommandFlags } from '../server/multi.js';
 import { multiCommands } from './multi.js';
+import { PROP } from '../replication/propagate.js';
 
 /** Hooks for the transaction layer: queueing inside MULTI and aborting EXEC. */
 export interface MultiLayer {
@@ -135,8 +136,20 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const t0 = performance.now();
   const outer = server.currentClient;
   server.currentClient = c;
+  const prop = server.prop;
+  const dirty = server.dirty;
+  const outerArgv = c.propArgv;
+  const outerFlags = c.propFlags;
+  c.propArgv = null;
+  c.propFlags = 0;
+  prop.depth++;
   server.runFrozen(cmd.handler!, c, argv);
+  prop.depth--;
   server.currentClient = outer;
+  // EXEC is never propagated itself: its commands were, each by its own call().
+  if (prop.enabled && cmd.handler !== multiCommands.exec) propagateCall(c, argv, server.dirty !== dirty);
+  c.propArgv = outerArgv;
+  c.propFlags = outerFlags;
   const usec = Math.round((performance.now() - t0) * 1000);
   if (server.audit !== null) server.audit.after(c, cmd, argv, c.reply.errors === errorsBefore);
   cmd.stats.calls++;
@@ -147,4 +160,13 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   if (mark !== null && (c.flags & (CLIENT.replyOff | CLIENT.replySkip)) !== 0) c.reply.rewind(mark);
   endReplySkip(c);
   for (const h of server.hooks.commandExecuted) h(c, argv, usec, cmd);
+  if (prop.depth === 0) prop.flush(cmd);
+}
+
+/** Queues the command that just ran for the replication stream, as its handler asked. */
+function propagateCall(c: Client, argv: string[], changed: boolean): void {
+  const flags = c.propFlags;
+  if ((changed || (flags & PROP.force) !== 0) && (flags & PROP.prevent) === 0) {
+    c.server.prop.also(c.dbIndex, c.propArgv ?? argv);
+  }
 }

@@ -27,6 +27,12 @@ export const CMD = {
   movablekeys: 1 << 22,
   allow_busy: 1 << 23,
   module_no_cluster: 1 << 24,
+  /**
+   * May lazily expire keys it did not name (SCAN, RANDOMKEY): their DELs are propagated
+   * without a MULTI/EXEC wrapper. Redis hides this flag from COMMAND INFO, so the generated
+   * table cannot carry it; the registry adds it (HIDDEN_FLAGS).
+   */
+  touches_arbitrary_keys: 1 << 25,
 } as const;
 
 export type CmdFlagName = keyof typeof CMD;

@@ -7,6 +7,12 @@ import type { CommandImpls, GetKeys, Handler } from './types.js';
 import { CMD, flagBits } from './flags.js';
 import { ACL_CATEGORIES, allCategories } from './categories.js';
 
+/** Flags Redis keeps out of COMMAND INFO (so out of the generated table), by command name. */
+const HIDDEN_FLAGS: Readonly<Record<string, number>> = {
+  scan: CMD.touches_arbitrary_keys,
+  randomkey: CMD.touches_arbitrary_keys,
+};
+
 export class CommandStats {
   calls = 0;
   usec = 0;
@@ -33,7 +39,7 @@ export class Command {
   ) {
     this.fullname = parent ? `${parent.spec.name}|${spec.name}` : spec.name;
     this.publicName = this.fullname;
-    this.flags = flagBits(spec.flags);
+    this.flags = flagBits(spec.flags) | (parent === null ? (HIDDEN_FLAGS[spec.name] ?? 0) : 0);
     let cats = 0;
     for (const c of allCategories(spec)) {
       const i = ACL_CATEGORIES.indexOf(c);

@@ -61,6 +61,10 @@ export class Client {
   libName = '';
   libVer = '';
   control: ConnectionControl | null = null;
+  /** Replaces argv in the replication stream for the running command (see replication/propagate). */
+  propArgv: string[] | null = null;
+  /** PROP.force / PROP.prevent requests of the running command. */
+  propFlags = 0;
   /** Free-form per-feature state (MULTI queue, pub/sub subscriptions...) added by later layers. */
   ext: Record<string, unknown> = {};
 

@@ -21,6 +21,8 @@ import { installEviction } from './evict.js';
 import { installOutputLimits } from './obuf.js';
 import { installClientEviction } from './client-evict.js';
 import { installAudit, type AuditLog } from './audit.js';
+import { Propagator } from '../replication/propagate.js';
+import { ReplState } from '../replication/state.js';
 
 /** Hooks later layers add (MULTI/WATCH, notifications, tracking, MONITOR, SLOWLOG). */
 export interface ServerHooks {
@@ -92,6 +94,10 @@ export class Server implements KeyspaceObserver {
   tcpPort = 0;
   /** Absolute path of the config file, if any (CONFIG REWRITE, INFO config_file). */
   configFile: string | null = null;
+  /** The replication stream's feeder (see replication/propagate.ts). */
+  readonly prop = new Propagator();
+  /** Replication id, offset and the replica side (see replication/state.ts). */
+  readonly repl = new ReplState();
   /** The security audit log; null while audit-log is off, so hooks cost one null check. */
   audit: AuditLog | null = null;
 
@@ -165,6 +171,8 @@ export class Server implements KeyspaceObserver {
 
   keyExpired(db: Db, key: string): void {
     this.stats.expiredKeys++;
+    // A primary decides expiry for its replicas: they delete the key when the DEL arrives.
+    if (this.prop.enabled) this.prop.now(db.id, [this.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     for (const h of this.hooks.keyExpired) h(db, key);
     for (const h of this.hooks.keyModified) h(db, key);
   }
