@@ -22,6 +22,7 @@ import { multiCommands } from './multi.js';
 import { introspectionCommands } from './introspection.js';
 import { aclCommands } from './acl.js';
 import { dumpCommands } from './dump.js';
+import { replicationCommands } from './replication.js';
 import { NATIVE_GETKEYS } from './keys.js';
 
 export const ALL_COMMANDS: CommandImpls = {
@@ -46,6 +47,7 @@ export const ALL_COMMANDS: CommandImpls = {
   ...introspectionCommands,
   ...aclCommands,
   ...dumpCommands,
+  ...replicationCommands,
 };
 
 /** Key extraction for commands whose key specs are incomplete (movablekeys). */
