@@ -6,7 +6,7 @@
 // (3) Redoubt with the hardened config `redoubt init` writes, run as nobody when we are root:
 //     no finding at or above low, exit 0 with --fail-on low;
 // (4) --fail-on exit codes, --json shape, usage and connection errors, no password in output.
-// Ports 25100-25199.
+// Ports from 25100-25199, the first free ones when each test starts (a weak config binds 0.0.0.0).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REDIS_SERVER, ROOT, SERVER_JS, hasRedis } from '../support/server.js';
 import { makePki, type Pki } from '../support/tls.js';
+import { portIn } from '../support/fixed-port.js';
 
 const CLI = path.join(ROOT, 'dist/bin/redoubt.js');
 const FIXTURE = path.join(ROOT, 'test/fixtures/audit/debian-redis.conf');
@@ -198,13 +199,14 @@ test(
   { skip: hasRedis() ? false : `${REDIS_SERVER} is not installed` },
   async () => {
     const conf = debianConf();
+    const P = await portIn(25100, 25199);
     const dir = tmp('redoubt-audit-deb-');
     const logDir = '/var/log/redis';
     const logsBefore = safeList(logDir);
     const srv = await startServer(REDIS_SERVER, [
       conf,
       '--port',
-      '25101',
+      String(P),
       '--dir',
       dir,
       '--daemonize',
@@ -233,7 +235,7 @@ test(
       assert.deepEqual(safeList(logDir), logsBefore);
 
       // From the live server.
-      const l = await auditJson(['--url', 'redis://127.0.0.1:25101']);
+      const l = await auditJson(['--url', `redis://127.0.0.1:${P}`]);
       assert.equal(l.r.code, 1);
       assert.deepEqual(sev(l.j, 'AUTH-NONE'), ['critical']);
       assert.deepEqual(sev(l.j, 'TLS-OFF'), ['medium']);
@@ -244,13 +246,13 @@ test(
       assert.deepEqual(sev(l.j, 'PROC-ROOT'), isRoot ? ['high'] : []);
       assert.match(l.j.findings.find((x) => x.id === 'SRV-VERSION')!.seen, /7\.0\.15/);
 
-      // Both: live values win (no log file, port 25101), file facts stay.
-      const b = await auditJson(['--config', conf, '--url', 'redis://127.0.0.1:25101']);
+      // Both: live values win (no log file, the live port), file facts stay.
+      const b = await auditJson(['--config', conf, '--url', `redis://127.0.0.1:${P}`]);
       assert.deepEqual(sev(b.j, 'LOG-FILE'), ['low']);
       assert.deepEqual(sev(b.j, 'NET-DEFAULT-PORT'), []);
       assert.deepEqual(sev(b.j, 'AUTH-NONE'), ['critical']);
       assert.equal(b.j.target.config, conf);
-      assert.equal(b.j.target.url, 'redis://127.0.0.1:25101');
+      assert.equal(b.j.target.url, `redis://127.0.0.1:${P}`);
     } finally {
       await srv.stop();
     }
@@ -274,6 +276,8 @@ test(
   'redis-server with a deliberately weak config',
   { skip: hasRedis() ? false : `${REDIS_SERVER} is not installed` },
   async () => {
+    const P = await portIn(25100, 25199);
+    const TP = await portIn(P + 1, 25199);
     const dir = tmp('redoubt-audit-weak-');
     const key = path.join(dir, 'server.key');
     writeFileSync(key, pki.read('short.key'));
@@ -284,10 +288,10 @@ test(
       [
         'bind 0.0.0.0',
         'protected-mode no',
-        'port 25102',
+        `port ${P}`,
         `requirepass ${WEAK_REQUIREPASS}`,
         `user bob on >${BOB_PASS} ~* &* +@all`,
-        'tls-port 25103',
+        `tls-port ${TP}`,
         `tls-cert-file ${pki.file('short.crt')}`,
         `tls-key-file ${key}`,
         `tls-ca-cert-file ${pki.file('ca.crt')}`,
@@ -335,9 +339,9 @@ test(
       assert.equal(f.r.code, 1);
 
       // Live over TLS, verifying the server with the CA, after one failed login.
-      await failedAuth(25102);
+      await failedAuth(P);
       const env = { REDOUBT_AUDIT_PASSWORD: BOB_PASS };
-      const l = await auditJson(['--url', 'rediss://bob@127.0.0.1:25103', '--cacert', pki.file('ca.crt')], env);
+      const l = await auditJson(['--url', `rediss://bob@127.0.0.1:${TP}`, '--cacert', pki.file('ca.crt')], env);
       for (const id of [
         'NET-PROTECTED-MODE',
         'ACL-ADMINS',
@@ -357,12 +361,12 @@ test(
       assert.deepEqual(sev(l.j, 'ACL-PASSWORD-PLAINTEXT'), [], 'ACL LIST shows only hashes');
 
       // Merged: the clear-text rule comes from the file.
-      const b = await auditJson(['--config', conf, '--url', `rediss://bob:${BOB_PASS}@127.0.0.1:25103`, '--insecure']);
+      const b = await auditJson(['--config', conf, '--url', `rediss://bob:${BOB_PASS}@127.0.0.1:${TP}`, '--insecure']);
       assert.deepEqual(sev(b.j, 'ACL-PASSWORD-PLAINTEXT'), ['high']);
       assert.deepEqual(sev(b.j, 'NET-BIND'), [], 'the live bind (127.0.0.1) wins over the file');
 
       // No password ever appears, in any output format.
-      const human = await audit(['--config', conf, '--url', `redis://bob:${BOB_PASS}@127.0.0.1:25102`, '--no-color']);
+      const human = await audit(['--config', conf, '--url', `redis://bob:${BOB_PASS}@127.0.0.1:${P}`, '--no-color']);
       for (const out of [f.r, l.r, b.r, human]) {
         for (const secret of [WEAK_REQUIREPASS, BOB_PASS]) {
           assert.ok(!out.stdout.includes(secret) && !out.stderr.includes(secret), `password in output`);
@@ -373,7 +377,7 @@ test(
       assert.match(human.stdout, /\d+ finding\(s\): \d+ critical, \d+ high, \d+ medium, \d+ low, \d+ info\n$/);
 
       // A wrong password is a connection error: exit 2, one line, the password not echoed.
-      const bad = await audit(['--url', 'redis://bob:n0tThePassw0rd@127.0.0.1:25102']);
+      const bad = await audit(['--url', `redis://bob:n0tThePassw0rd@127.0.0.1:${P}`]);
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /^redoubt audit: authentication failed/);
       assert.equal(bad.stderr.trim().split('\n').length, 1);
@@ -388,8 +392,9 @@ test(
   'redis-server with CONFIG renamed and FLUSHALL removed',
   { skip: hasRedis() ? false : `${REDIS_SERVER} is not installed` },
   async () => {
+    const P = await portIn(25100, 25199);
     const dir = tmp('redoubt-audit-ren-');
-    const args = ['--port', '25105', '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--daemonize', 'no'];
+    const args = ['--port', String(P), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--daemonize', 'no'];
     const srv = await startServer(REDIS_SERVER, [
       ...args,
       '--rename-command',
@@ -400,7 +405,7 @@ test(
       '',
     ]);
     try {
-      const { j } = await auditJson(['--url', 'redis://127.0.0.1:25105']);
+      const { j } = await auditJson(['--url', `redis://127.0.0.1:${P}`]);
       // CONFIG GET fails: an info finding, and the checks fall back to INFO and ACL LIST.
       assert.deepEqual(sev(j, 'SRC-CONFIG-UNAVAILABLE'), ['info']);
       assert.deepEqual(sev(j, 'AUTH-NONE'), ['critical']);
@@ -420,6 +425,7 @@ test(
 const ADMIN_PASS = 'c7d5a0f3b9e2418a6f0d3c5b7e9a1d2f4b6c8e0a2d4f6b8c0e2a4c6e8f0b2d4a';
 
 test('Redoubt with the hardened config: no finding at or above low', async () => {
+  const TP = await portIn(25100, 25199);
   const dir = tmp('redoubt-audit-hard-');
   chmodSync(dir, 0o700);
   const f = (n: string): string => path.join(dir, n);
@@ -446,7 +452,7 @@ test('Redoubt with the hardened config: no finding at or above low', async () =>
     'bind 127.0.0.1 -::1',
     'protected-mode yes',
     'port 0',
-    'tls-port 25104',
+    `tls-port ${TP}`,
     `tls-cert-file ${f('server.crt')}`,
     `tls-key-file ${f('server.key')}`,
     `tls-ca-cert-file ${f('ca.crt')}`,
@@ -474,7 +480,7 @@ test('Redoubt with the hardened config: no finding at or above low', async () =>
   writeFileSync(f('audit.conf'), conf + `audit-log ${f('audit.log')}\naudit-events all\n`);
   chmodSync(f('server.key'), 0o400);
   for (const n of ['users.acl', 'redoubt.conf', 'audit.conf']) chmodSync(f(n), 0o600);
-  const as = isRoot ? { uid: 65534, gid: 65534, port: 25104 } : { port: 25104 };
+  const as = isRoot ? { uid: 65534, gid: 65534, port: TP } : { port: TP };
   if (isRoot)
     for (const n of [
       '',
@@ -492,7 +498,7 @@ test('Redoubt with the hardened config: no finding at or above low', async () =>
   try {
     const tlsArgs = ['--cacert', f('ca.crt'), '--cert', pki.file('client.crt'), '--key', pki.file('client.key')];
     const env = { REDOUBT_AUDIT_PASSWORD: ADMIN_PASS };
-    const url = ['--url', 'rediss://admin@127.0.0.1:25104', ...tlsArgs];
+    const url = ['--url', `rediss://admin@127.0.0.1:${TP}`, ...tlsArgs];
     const l = await auditJson([...url, '--fail-on', 'low'], env);
     assert.deepEqual(atOrAbove(l.j, 'low'), []);
     assert.equal(l.r.code, 0);
@@ -511,7 +517,7 @@ test('Redoubt with the hardened config: no finding at or above low', async () =>
     assert.equal(both.r.code, 0);
 
     // The same server without a client certificate cannot be audited: a clear exit 2.
-    const noCert = await audit(['--url', 'rediss://admin@127.0.0.1:25104', '--cacert', f('ca.crt')], env);
+    const noCert = await audit(['--url', `rediss://admin@127.0.0.1:${TP}`, '--cacert', f('ca.crt')], env);
     assert.equal(noCert.code, 2);
     assert.match(noCert.stderr, /^redoubt audit: /);
     assert.ok(!noCert.stderr.includes('    at '), 'no stack trace');
