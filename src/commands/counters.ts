@@ -2,6 +2,7 @@
 // they are and OBJECT ENCODING sees "int"; the common case (both operands well inside 2^53)
 // never leaves plain numbers, bigint only takes over near the 64-bit limits.
 
+import { rewritePropagation } from '../replication/propagate.js';
 import type { CommandImpls } from './types.js';
 import type { Client } from '../server/client.js';
 import { E } from '../protocol/errors.js';
@@ -95,6 +96,8 @@ function incrByFloat(c: Client, argv: string[]): void {
   c.server.dirty++;
   c.server.events.notify(NOTIFY.string, 'incrbyfloat', key, db.id);
   c.reply.bulk(text);
+  // Float formatting may differ on the replica: it receives the result, with the TTL kept.
+  rewritePropagation(c, ['SET', key, text, 'KEEPTTL']);
 }
 
 export const counterCommands: CommandImpls = {

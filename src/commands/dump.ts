@@ -14,6 +14,8 @@ import { readPayload, verifyPayload } from '../persist/rdb-read.js';
 import { RdbFormatError } from '../persist/rdb-const.js';
 import { migrateCachedSockets, migrateSync } from '../persist/migrate.js';
 import { addInfoProvider } from './info.js';
+import { rewritePropagation } from '../replication/propagate.js';
+import { alreadyExpired } from './expire.js';
 import {
   applyIdleOrFreq,
   bgsave,
@@ -90,17 +92,20 @@ function restore(c: Client, argv: string[]): void {
   let ttl = Number(ttlArg);
   if (ttl > 0 && !o.absttl) ttl += now;
   const existed = o.replace && db.delete(key);
-  if (ttl > 0 && ttl <= now) {
+  if (ttl > 0 && alreadyExpired(c, ttl)) {
     // Already expired: the key is not created (only the old one, if replaced, is gone).
     if (existed) {
       db.touch(key);
       c.server.events.notify(NOTIFY.generic, 'del', key, db.id);
       c.server.dirty++;
+      rewritePropagation(c, ['DEL', key]);
     }
     return c.reply.ok();
   }
   const e = db.set(key, loaded.type, loaded.value);
   if (ttl > 0) db.setExpire(key, e, ttl);
+  // A relative TTL goes out as the absolute time it gave here.
+  if (ttl > 0 && !o.absttl) rewritePropagation(c, [...argv.slice(0, 2), String(ttl), ...argv.slice(3), 'ABSTTL']);
   applyIdleOrFreq(e, o.idle, o.freq, now);
   db.touch(key);
   c.server.events.notify(NOTIFY.generic, 'restore', key, db.id);
@@ -241,6 +246,7 @@ function migrate(c: Client, argv: string[]): void {
     return c.reply.error(`ERR Target instance replied with error: ${r.select.slice(1)}`);
   }
   let firstError: string | null = null;
+  const deleted: string[] = [];
   for (let i = 0; i < r.restores.length; i++) {
     const line = r.restores[i]!;
     if (line.startsWith('-')) {
@@ -249,12 +255,15 @@ function migrate(c: Client, argv: string[]): void {
     }
     if (m.copy) continue;
     const key = sent[i]!;
+    deleted.push(key);
     if (db.delete(key)) {
       db.touch(key);
       c.server.events.notify(NOTIFY.generic, 'del', key, db.id);
       c.server.dirty++;
     }
   }
+  // The replica deletes the keys the target acknowledged: MIGRATE itself means nothing there.
+  if (deleted.length > 0) rewritePropagation(c, ['DEL', ...deleted]);
   if (r.ioerr !== null) return c.reply.error(`IOERR error or timeout ${r.ioerr} to target instance`);
   if (firstError !== null) return c.reply.error(`ERR Target instance replied with error: ${firstError}`);
   c.reply.ok();

@@ -7,6 +7,7 @@ import type { CommandImpls } from './types.js';
 import type { Client } from '../server/client.js';
 import { E, invalidExpireTime } from '../protocol/errors.js';
 import { LLONG_MAX, LLONG_MIN, parseInt64, eqi } from './args.js';
+import { rewritePropagation } from '../replication/propagate.js';
 
 const NX = 1;
 const XX = 2;
@@ -73,6 +74,20 @@ function flagsAllow(flags: number, current: number, when: number): boolean {
   return true;
 }
 
+/**
+ * Whether an expire time is already past, so the key goes at once (Redis checkAlreadyExpired).
+ * Never on a replica (it keeps the key until its primary's DEL arrives) nor while the AOF is
+ * replayed (later commands of the file may still use the key).
+ */
+export function alreadyExpired(c: Client, when: number): boolean {
+  return when <= c.server.now() && !c.server.loading && !c.server.repl.isReplica;
+}
+
+/** DEL or UNLINK, as the lazyfree option `name` says the deletion was done. */
+export function delCommandName(c: Client, name: string): string {
+  return c.server.config.bool(name) ? 'UNLINK' : 'DEL';
+}
+
 function expireGeneric(c: Client, argv: string[], relative: boolean, seconds: boolean): void {
   const key = argv[1]!;
   const flags = parseExpireFlags(c, argv);
@@ -84,19 +99,20 @@ function expireGeneric(c: Client, argv: string[], relative: boolean, seconds: bo
   const e = db.get(key);
   if (e === undefined) return c.reply.int(0);
   if (flags !== 0 && !flagsAllow(flags, e.expireAt, when)) return c.reply.int(0);
-  const past = when <= c.server.now();
+  const past = alreadyExpired(c, when);
   if (past) {
     db.delete(key);
-    // Replicas and the AOF see what happened, as in Redis: a DEL ...
-    c.argv = ['DEL', key];
+    // Replicas see what happened, as in Redis: a DEL (UNLINK when expiry frees lazily) ...
+    rewritePropagation(c, [delCommandName(c, 'lazyfree-lazy-expire'), key]);
   } else {
     db.setExpire(key, e, when);
-    // ... or the absolute time, so that replaying later does not shift the expiry.
+    // ... or the absolute time, so that replaying later does not shift the expiry (the
+    // NX/XX/GT/LT options stay, as typed).
     if (relative || seconds) {
       const v = argv.slice();
       v[0] = 'PEXPIREAT';
       v[2] = String(when);
-      c.argv = v;
+      rewritePropagation(c, v);
     }
   }
   db.touch(key);

@@ -2,6 +2,7 @@
 // GEOADD GEOPOS GEOHASH GEODIST and the searches GEORADIUS[_RO] GEORADIUSBYMEMBER[_RO]
 // GEOSEARCH GEOSEARCHSTORE, with Redis's argument order, errors and number formatting.
 
+import { rewritePropagation } from '../replication/propagate.js';
 import type { CommandImpls } from './types.js';
 import type { Client } from '../server/client.js';
 import { E } from '../protocol/errors.js';
@@ -94,6 +95,8 @@ function geoadd(c: Client, argv: string[]): void {
     if (xy === null) return;
     zargv.push(String(scoreOf(xy[0], xy[1])), argv[j + 2]!);
   }
+  // ... and so do its replicas: they get the ZADD, scores computed once.
+  rewritePropagation(c, zargv);
   zsetCommands.zadd!(c, zargv);
 }
 

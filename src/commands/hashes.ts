@@ -12,6 +12,7 @@ import { LLONG_MAX, LLONG_MIN, parseInt64 } from './args.js';
 import { addLongDouble, formatLongDoubleHuman, longDoubleFromInt, parseLongDouble } from '../store/longdouble.js';
 import { globMatch } from '../store/glob.js';
 import { parseScanOptions, scanCursorOrReply } from './scan.js';
+import { rewritePropagation } from '../replication/propagate.js';
 
 /** The hash at key for reading (counts a hit or miss); undefined when missing, null after WRONGTYPE. */
 export function readHash(c: Client, key: string): HashValue | undefined | null {
@@ -118,6 +119,8 @@ function hincrbyfloat(c: Client, argv: string[]): void {
   h.set(field, text, limitsFor(c, h));
   c.reply.bulk(text);
   written(c, key, 'hincrbyfloat', 1);
+  // The replica stores the result rather than redoing float arithmetic that may differ.
+  rewritePropagation(c, ['HSET', key, field, text]);
 }
 
 const KEYS = 1;

@@ -2,6 +2,7 @@
 // SWAPDB KEYS RANDOMKEY DBSIZE FLUSHDB FLUSHALL, joined with the expiry, SCAN and OBJECT
 // families (expire.ts, scan.ts, object.ts).
 
+import { forcePropagation } from '../replication/propagate.js';
 import { NOTIFY } from '../server/notify.js';
 import type { CommandImpls } from './types.js';
 import type { Client } from '../server/client.js';
@@ -231,6 +232,8 @@ const basicCommands: CommandImpls = {
   flushdb(c, argv) {
     if (!flushArgsOk(c, argv)) return;
     c.server.dirty += c.db.flush();
+    // Replicas flush too even when nothing was here: they may hold keys we do not.
+    forcePropagation(c);
     c.reply.ok();
   },
 
@@ -239,6 +242,7 @@ const basicCommands: CommandImpls = {
     let n = 0;
     for (const db of c.server.dbs) n += db.flush();
     c.server.dirty += n;
+    forcePropagation(c);
     c.reply.ok();
   },
 };

@@ -9,6 +9,7 @@ import { E, arityError } from '../protocol/errors.js';
 import { NOTIFY } from '../server/notify.js';
 import type { ListValue } from '../store/list.js';
 import { blockForKeys, canBlock, parseTimeout } from '../server/blocking.js';
+import { alsoPropagate, rewritePropagation } from '../replication/propagate.js';
 import {
   atLeastArg,
   createList,
@@ -79,6 +80,15 @@ interface ListWait {
   /** BLMOVE / BRPOPLPUSH destination, else null. */
   dst: string | null;
   to: Where;
+  /** BRPOPLPUSH (replicated as RPOPLPUSH rather than LMOVE). */
+  rpoplpush: boolean;
+}
+
+/** The plain pop a blocking pop is replicated as: [LR]POP key [count actually popped]. */
+function popArgv(key: string, where: Where, count: number, len: number): string[] {
+  const argv = [where === 'left' ? 'LPOP' : 'RPOP', key];
+  if (count !== -1) argv.push(String(Math.min(count, len)));
+  return argv;
 }
 
 /**
@@ -91,6 +101,7 @@ function serveBlocked(c: Client, key: string, w: ListWait): boolean {
   const l = e.value as ListValue;
   if (l.length === 0) return false;
   if (w.dst === null) {
+    alsoPropagate(c, c.db.id, popArgv(key, w.where, w.count, l.length));
     if (w.count !== -1) {
       popRangeWithKey(c, l, key, w.where, w.count);
       return true;
@@ -107,6 +118,8 @@ function serveBlocked(c: Client, key: string, w: ListWait): boolean {
   if (d === null) return true;
   const value = popOne(l, w.where);
   movePush(c, w.dst, d, value, w.to);
+  const argv = w.rpoplpush ? ['RPOPLPUSH', key, w.dst] : ['LMOVE', key, w.dst, w.where, w.to];
+  alsoPropagate(c, c.db.id, argv);
   c.server.events.notify(NOTIFY.list, w.where === 'left' ? 'lpop' : 'rpop', key, c.db.id);
   deleteIfEmpty(c, key, l);
   return true;
@@ -124,6 +137,8 @@ function blockingPop(c: Client, keys: string[], where: Where, timeoutArg: string
     const l = writeList(c, key);
     if (l === null) return;
     if (l === undefined || l.length === 0) continue;
+    // Replicated as the pop it was: a replica never blocks.
+    rewritePropagation(c, popArgv(key, where, count, l.length));
     if (count !== -1) return popRangeWithKey(c, l, key, where, count);
     const value = popOne(l, where);
     c.reply.arrayLen(2);
@@ -134,16 +149,29 @@ function blockingPop(c: Client, keys: string[], where: Where, timeoutArg: string
   }
   // Not allowed to block (MULTI/EXEC, scripts): answer as a timeout, even with timeout 0.
   if (!canBlock(c)) return c.reply.nullArray();
-  block(c, keys, deadline, { where, count, dst: null, to: 'left' });
+  block(c, keys, deadline, { where, count, dst: null, to: 'left', rpoplpush: false });
 }
 
 /** BLMOVE / BRPOPLPUSH once arguments are parsed. */
-function blockingMove(c: Client, src: string, dst: string, from: Where, to: Where, deadline: number): void {
+function blockingMove(
+  c: Client,
+  src: string,
+  dst: string,
+  from: Where,
+  to: Where,
+  deadline: number,
+  rpoplpush: boolean,
+): void {
   const s = writeList(c, src);
   if (s === null) return;
-  if (s !== undefined) return move(c, src, dst, from, to);
+  if (s !== undefined) {
+    // Replicated as the non-blocking move, with the arguments as typed.
+    const argv = c.argv;
+    rewritePropagation(c, rpoplpush ? ['RPOPLPUSH', src, dst] : ['LMOVE', src, dst, argv[3]!, argv[4]!]);
+    return move(c, src, dst, from, to);
+  }
   if (!canBlock(c)) return c.reply.nullBulk();
-  block(c, [src], deadline, { where: from, count: -1, dst, to });
+  block(c, [src], deadline, { where: from, count: -1, dst, to, rpoplpush });
 }
 
 /** LMPOP numkeys key... LEFT|RIGHT [COUNT n], and BLMPOP timeout numkeys ... */
@@ -171,6 +199,7 @@ function mpop(c: Client, argv: string[], numkeysIdx: number, blocking: boolean):
     const l = writeList(c, key);
     if (l === null) return;
     if (l === undefined || l.length === 0) continue;
+    rewritePropagation(c, popArgv(key, where, count, l.length));
     return popRangeWithKey(c, l, key, where, count);
   }
   c.reply.nullArray();
@@ -201,11 +230,11 @@ export const listPopCommands: CommandImpls = {
     if (to === null) return;
     const deadline = parseTimeout(c, argv[5]!);
     if (deadline === null) return;
-    blockingMove(c, argv[1]!, argv[2]!, from, to, deadline);
+    blockingMove(c, argv[1]!, argv[2]!, from, to, deadline, false);
   },
   brpoplpush(c, argv) {
     const deadline = parseTimeout(c, argv[3]!);
     if (deadline === null) return;
-    blockingMove(c, argv[1]!, argv[2]!, 'right', 'left', deadline);
+    blockingMove(c, argv[1]!, argv[2]!, 'right', 'left', deadline, true);
   },
 };

@@ -2,6 +2,7 @@
 // SSUBSCRIBE SUNSUBSCRIBE SPUBLISH, and PUBSUB introspection. The state lives in the broker
 // (pubsub/broker.ts); these only parse arguments and reply.
 
+import { forceReplication } from '../replication/propagate.js';
 import type { CommandImpls } from './types.js';
 import type { Client } from '../server/client.js';
 import { CLIENT } from '../server/client.js';
@@ -74,10 +75,13 @@ export const pubsubCommands: CommandImpls = {
   sunsubscribe: unsubscribe('shard'),
 
   publish(c, argv) {
+    // Replicas relay it to their own subscribers: it goes out though no key changed.
+    forceReplication(c);
     c.reply.int(brokerOf(c.server).publish(argv[1]!, argv[2]!, false));
   },
 
   spublish(c, argv) {
+    forceReplication(c);
     c.reply.int(brokerOf(c.server).publish(argv[1]!, argv[2]!, true));
   },
 

@@ -12,6 +12,7 @@ import { parseInt64 } from './args.js';
 import { globMatch } from '../store/glob.js';
 import { SetValue } from '../store/set.js';
 import { parseScanOptions, scanCursorOrReply, scanReply } from './scan.js';
+import { alsoPropagate, preventPropagation, rewritePropagation } from '../replication/propagate.js';
 
 const MUST_BE_POSITIVE = 'value is out of range, must be positive';
 const SRANDMEMBER_RANGE = 'value is out of range, value must between -9223372036854775807 and 9223372036854775807';
@@ -203,6 +204,8 @@ function spop(c: Client, argv: string[]): void {
   const m = set.random();
   set.remove(m);
   c.server.events.notify(NOTIFY.set, 'spop', key, c.db.id);
+  // The random choice was made here: the replica removes that very member.
+  rewritePropagation(c, ['SREM', key, m]);
   c.reply.bulk(m);
   if (set.size === 0) deleteEmptied(c, key);
   c.db.touch(key);
@@ -224,6 +227,7 @@ function spopWithCount(c: Client, argv: string[]): void {
     sunionDiff(c, [key], null, UNION);
     deleteEmptied(c, key);
     c.db.touch(key);
+    rewritePropagation(c, ['DEL', key]);
     return;
   }
   const count = Number(n);
@@ -235,6 +239,7 @@ function spopWithCount(c: Client, argv: string[]): void {
       const m = set.random();
       c.reply.bulk(m);
       set.remove(m);
+      alsoPropagate(c, c.db.id, ['SREM', key, m]);
     }
   } else {
     // Popping most of the set: move the few survivors to a new set and reply the rest.
@@ -246,9 +251,14 @@ function spopWithCount(c: Client, argv: string[]): void {
       kept.add(m, max);
       set.remove(m);
     }
-    set.each((m) => c.reply.bulk(m));
+    set.each((m) => {
+      c.reply.bulk(m);
+      alsoPropagate(c, c.db.id, ['SREM', key, m]);
+    });
     c.db.get(key)!.value = kept;
   }
+  // Each popped member went out as an SREM of its own (one MULTI/EXEC in all).
+  preventPropagation(c);
   c.db.touch(key);
 }
 

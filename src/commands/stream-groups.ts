@@ -10,6 +10,8 @@ import { signalKeyAsReady } from '../server/blocking.js';
 import { INVALID_READ, Nack, StreamValue, type Consumer, type Group } from '../store/stream.js';
 import { ID_MAX, formatId, parseStreamId } from '../store/stream-id.js';
 import { eqi } from './args.js';
+import { preventPropagation } from '../replication/propagate.js';
+import { propagateGroupId, propagateXclaim } from './stream-read.js';
 import {
   boundOrReply,
   createConsumer,
@@ -330,6 +332,7 @@ function xclaim(c: Client, argv: string[]): void {
     if (p === null) break;
     ids.push(p.id);
   }
+  const idArgs = argv.slice(5, 5 + ids.length);
   const now = c.server.now();
   let deliveryTime = -1;
   let retryCount = -1;
@@ -359,16 +362,25 @@ function xclaim(c: Client, argv: string[]): void {
       lastId = v;
     } else return c.reply.error(`ERR Unrecognized XCLAIM option '${opt}'`);
   }
-  if (lastId > g.lastId) g.lastId = lastId;
+  // A new last ID goes out with XGROUP SETID unless an XCLAIM below carries it.
+  let propagateLastId = false;
+  if (lastId > g.lastId) {
+    g.lastId = lastId;
+    propagateLastId = true;
+  }
   if (deliveryTime !== -1) {
     if (deliveryTime < 0 || deliveryTime > now) deliveryTime = now;
   } else deliveryTime = now;
   let cons: Consumer | undefined;
   const claimed: bigint[] = [];
-  for (const id of ids) {
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
     let nack = g.pel.get(id);
     if (!s.entries.has(id)) {
       if (nack !== undefined) {
+        // The replica drops it too: its XCLAIM finds no entry either.
+        propagateXclaim(c, key, argv[2]!, g, idArgs[k]!, nack);
+        propagateLastId = false;
         dropNack(g, id, nack);
         c.server.dirty++;
       }
@@ -386,8 +398,16 @@ function xclaim(c: Client, argv: string[]): void {
     else if (!justid) nack.deliveryCount++;
     transfer(id, nack, cons);
     claimed.push(id);
+    propagateXclaim(c, key, argv[2]!, g, idArgs[k]!, nack);
+    propagateLastId = false;
     c.server.dirty++;
   }
+  if (propagateLastId) {
+    propagateGroupId(c, key, argv[2]!, g);
+    c.server.dirty++;
+  }
+  // Each change went out as an idempotent XCLAIM ... FORCE JUSTID (or XGROUP SETID).
+  preventPropagation(c);
   c.reply.arrayLen(claimed.length);
   for (const id of claimed) replyClaimed(c, s, id, justid);
 }
@@ -436,6 +456,7 @@ function xautoclaim(c: Client, argv: string[]): void {
     cur = id === ID_MAX ? undefined : id + 1n;
     const nack = g.pel.get(id)!;
     if (!s.entries.has(id)) {
+      propagateXclaim(c, key, argv[2]!, g, formatId(id), nack);
       dropNack(g, id, nack);
       c.server.dirty++;
       deleted.push(id);
@@ -449,8 +470,10 @@ function xautoclaim(c: Client, argv: string[]): void {
     transfer(id, nack, cons);
     claimed.push(id);
     count--;
+    propagateXclaim(c, key, argv[2]!, g, formatId(id), nack);
     c.server.dirty++;
   }
+  preventPropagation(c);
   const next = cur === undefined ? undefined : g.pel.ceilKey(cur);
   const r = c.reply;
   r.arrayLen(3);

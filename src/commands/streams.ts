@@ -2,8 +2,9 @@
 // XINFO, with Redis 7.0's replies and errors. XREAD is in stream-read.ts, groups in
 // stream-groups.ts; all of them are joined here into streamCommands.
 
+import { rewritePropagation } from '../replication/propagate.js';
 import type { CommandImpls } from './types.js';
-import type { Client } from '../server/client.js';
+import { CLIENT, type Client } from '../server/client.js';
 import { E, arityError } from '../protocol/errors.js';
 import { signalKeyAsReady } from '../server/blocking.js';
 import { StreamValue, type TrimArgs } from '../store/stream.js';
@@ -34,11 +35,29 @@ interface AddTrimArgs {
   noMkStream: boolean;
   /** Index of the ID argument ("*" or explicit) for XADD. */
   next: number;
+  /** Index of the MAXLEN/MINID value. */
+  trimArgIdx: number;
+}
+
+/**
+ * The link to our primary or the AOF loader (Redis mustObeyClient; the loader's client has id
+ * -1, Redis's CLIENT_ID_AOF): what they send is applied as it comes.
+ */
+function mustObey(c: Client): boolean {
+  return c.has(CLIENT.master) || c.id === -1;
 }
 
 /** streamParseAddOrTrimArgsOrReply; null after an error reply. */
 function parseAddOrTrim(c: Client, argv: string[], xadd: boolean): AddTrimArgs | null {
-  const a: AddTrimArgs = { trim: null, idGiven: false, seqGiven: true, id: 0n, noMkStream: false, next: 0 };
+  const a: AddTrimArgs = {
+    trim: null,
+    idGiven: false,
+    seqGiven: true,
+    id: 0n,
+    noMkStream: false,
+    next: 0,
+    trimArgIdx: 0,
+  };
   let strategy: 'maxlen' | 'minid' | null = null;
   let approx = false;
   let maxlen = 0n;
@@ -61,6 +80,7 @@ function parseAddOrTrim(c: Client, argv: string[], xadd: boolean): AddTrimArgs |
         approx = true;
         i++;
       } else if (more >= 2 && next === '=') i++;
+      a.trimArgIdx = i + 1;
       if (eqi(opt, 'maxlen')) {
         const v = int64OrReply(c, argv[i + 1]!);
         if (v === null) return null;
@@ -110,7 +130,11 @@ function parseAddOrTrim(c: Client, argv: string[], xadd: boolean): AddTrimArgs |
     c.reply.error('ERR syntax error, XTRIM must be called with a trimming strategy');
     return null;
   }
-  if (limitGiven) {
+  if (mustObey(c)) {
+    // What the primary or the AOF sends was already made exact (MAXLEN = n, even with a
+    // LIMIT kept): apply it whole, never capped by LIMIT.
+    limit = 0n;
+  } else if (limitGiven) {
     if (!approx) {
       c.reply.error('ERR syntax error, LIMIT cannot be used without the special ~ option');
       return null;
@@ -145,6 +169,17 @@ function chooseId(s: StreamValue, a: AddTrimArgs, now: number): bigint | null {
   return id <= last ? null : id;
 }
 
+/**
+ * An approximate trim (~, LIMIT) depends on the node layout: it goes out as the exact trim
+ * to what is left here (MAXLEN = length, MINID = first ID), as Redis's
+ * streamRewriteTrimArgument does.
+ */
+function exactTrim(argv: string[], a: AddTrimArgs, s: StreamValue): void {
+  argv[a.trimArgIdx - 1] = '=';
+  const t = a.trim!;
+  argv[a.trimArgIdx] = t.strategy === 'maxlen' ? String(s.length) : formatId(s.entries.firstKey() ?? ID_MAX);
+}
+
 function xadd(c: Client, argv: string[]): void {
   const a = parseAddOrTrim(c, argv, true);
   if (a === null) return;
@@ -173,6 +208,13 @@ function xadd(c: Client, argv: string[]): void {
   c.reply.bulk(formatId(id));
   written(c, key, 'xadd');
   if (a.trim !== null && s.trim(a.trim) > 0) notifyStream(c, 'xtrim', key);
+  // The replica must add the same entry: a generated ID (or sequence) goes out as chosen.
+  if ((a.trim !== null && a.trim.approx) || !a.idGiven || !a.seqGiven) {
+    const v = argv.slice();
+    if (a.trim !== null && a.trim.approx) exactTrim(v, a, s);
+    if (!a.idGiven || !a.seqGiven) v[a.next] = formatId(id);
+    rewritePropagation(c, v);
+  }
   signalKeyAsReady(c.db, key);
 }
 
@@ -184,7 +226,14 @@ function xtrim(c: Client, argv: string[]): void {
   if (s === null) return;
   if (s === undefined) return c.reply.int(0);
   const deleted = s.trim(a.trim!);
-  if (deleted > 0) written(c, key, 'xtrim', deleted);
+  if (deleted > 0) {
+    written(c, key, 'xtrim', deleted);
+    if (a.trim!.approx) {
+      const v = argv.slice();
+      exactTrim(v, a, s);
+      rewritePropagation(c, v);
+    }
+  }
   c.reply.int(deleted);
 }
 

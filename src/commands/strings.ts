@@ -10,6 +10,8 @@ import { appendBytes, mutableBytes, newBytes, type StrValue } from '../store/str
 import { counterCommands } from './counters.js';
 import { NOTIFY } from '../server/notify.js';
 import { lcsCommands } from './lcs.js';
+import { rewritePropagation } from '../replication/propagate.js';
+import { alreadyExpired, delCommandName } from './expire.js';
 
 const NX = 1 << 0;
 const XX = 1 << 1;
@@ -148,6 +150,15 @@ function setGeneric(
   events.notify(NOTIFY.string, 'set', key, db.id);
   if (when >= 0) events.notify(NOTIFY.generic, 'expire', key, db.id);
   if (!(flags & GET)) ok(c);
+  // A relative time would drift on the replica: any expiry goes out as an absolute one (the
+  // other options no longer matter once the set is done); GET alone is dropped.
+  if (when >= 0) rewritePropagation(c, ['SET', key, val, 'PXAT', String(when)]);
+  else if (flags & GET) rewritePropagation(c, withoutGet(c.argv));
+}
+
+/** SET's argv without its GET options (the replica has no one to reply to). */
+function withoutGet(argv: readonly string[]): string[] {
+  return argv.filter((a, j) => j < 3 || a.toLowerCase() !== 'get');
 }
 
 const replyOk = (c: Client): void => c.reply.ok();
@@ -172,17 +183,20 @@ function getex(c: Client, argv: string[]): void {
   }
   replyValue(c, e.value as StrValue);
   let event: string;
-  if (flags & (EXAT | PXAT) && when <= c.server.now()) {
+  if (flags & (EXAT | PXAT) && alreadyExpired(c, when)) {
     // An absolute time already past deletes the key, as an expire would.
     db.delete(key);
     event = 'del';
+    rewritePropagation(c, [delCommandName(c, 'lazyfree-lazy-expire'), key]);
   } else if (expire !== null) {
     db.setExpire(key, e, when);
     event = 'expire';
+    rewritePropagation(c, ['PEXPIREAT', key, String(when)]);
   } else if (!(flags & PERSIST) || !db.persist(key, e)) {
     return;
   } else {
     event = 'persist';
+    rewritePropagation(c, ['PERSIST', key]);
   }
   db.touch(key);
   c.server.dirty++;
@@ -322,6 +336,7 @@ const baseCommands: CommandImpls = {
     c.db.touch(key);
     c.server.dirty++;
     c.server.events.notify(NOTIFY.string, 'set', key, c.db.id);
+    rewritePropagation(c, ['SET', key, argv[2]!]);
   },
 
   getdel(c, argv) {
@@ -334,6 +349,7 @@ const baseCommands: CommandImpls = {
     c.db.touch(key);
     c.server.dirty++;
     c.server.events.notify(NOTIFY.generic, 'del', key, c.db.id);
+    rewritePropagation(c, [delCommandName(c, 'lazyfree-lazy-user-del'), key]);
   },
 
   getex,

@@ -18,7 +18,7 @@ function blockingPop(c: Client, keys: string[], where: Where, deadline: number, 
     if (e === undefined) continue;
     if (e.type !== 'zset') return c.reply.error(E.wrongType);
     if ((e.value as ZSet).size === 0) continue;
-    zpopGeneric(c, [key], where, count, shape);
+    zpopGeneric(c, [key], where, count, shape, 'rewrite');
     return;
   }
   // Inside MULTI or a script the wait cannot happen: answer as a timeout would.
@@ -26,7 +26,7 @@ function blockingPop(c: Client, keys: string[], where: Where, deadline: number, 
   blockForKeys(c, keys, deadline, (bc, key) => {
     const e = bc.db.peek(key);
     if (e === undefined || e.type !== 'zset' || (e.value as ZSet).size === 0) return false;
-    zpopGeneric(bc, [key], where, count, shape);
+    zpopGeneric(bc, [key], where, count, shape, 'also');
     return true;
   });
 }

@@ -6,6 +6,7 @@ import type { Client } from '../server/client.js';
 import { E } from '../protocol/errors.js';
 import { parseInt64 } from './args.js';
 import { dropEmpty, notifyZset, replyScore, writeZset } from './zset-common.js';
+import { alsoPropagate, rewritePropagation } from '../replication/propagate.js';
 
 export const Where = { Min: 0, Max: 1 } as const;
 export type Where = (typeof Where)[keyof typeof Where];
@@ -21,10 +22,24 @@ export interface PopShape {
 }
 
 /**
+ * How a pop reaches the replication stream: as typed ('none': ZPOPMIN/ZPOPMAX), in place of
+ * the command ('rewrite': ZMPOP, BZPOP* served at once) or after it ('also': a BZPOP* client
+ * served later), the last two as ZPOPMIN/ZPOPMAX key [count actually popped].
+ */
+export type PopPropagation = 'none' | 'rewrite' | 'also';
+
+/**
  * Pops up to `count` (-1: a plain single pop) elements from the first existing key of
  * `keys` and replies in the requested shape. False when it stopped on a WRONGTYPE error.
  */
-export function zpopGeneric(c: Client, keys: readonly string[], where: Where, count: number, shape: PopShape): boolean {
+export function zpopGeneric(
+  c: Client,
+  keys: readonly string[],
+  where: Where,
+  count: number,
+  shape: PopShape,
+  prop: PopPropagation = 'none',
+): boolean {
   let key = '';
   let z = undefined;
   for (const k of keys) {
@@ -44,6 +59,12 @@ export function zpopGeneric(c: Client, keys: readonly string[], where: Where, co
   if (count === 0) {
     c.reply.arrayLen(0);
     return true;
+  }
+  if (prop !== 'none') {
+    const argv = [where === Where.Max ? 'ZPOPMAX' : 'ZPOPMIN', key];
+    if (count !== -1) argv.push(String(Math.min(count, z.size)));
+    if (prop === 'rewrite') rewritePropagation(c, argv);
+    else alsoPropagate(c, c.db.id, argv);
   }
   if (count === -1) count = 1;
   const n = Math.min(count, z.size);
@@ -140,6 +161,6 @@ export const zsetPopCommands: CommandImpls = {
   zpopmax: (c, argv) => zpopMinMax(c, argv, Where.Max),
   zmpop(c, argv) {
     const a = parseMpop(c, argv, 1);
-    if (a !== null) zpopGeneric(c, a.keys, a.where, a.count, MPOP_SHAPE);
+    if (a !== null) zpopGeneric(c, a.keys, a.where, a.count, MPOP_SHAPE, 'rewrite');
   },
 };

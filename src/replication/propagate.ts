@@ -16,11 +16,17 @@ export const PROP = {
   force: 1,
   /** Do not propagate this command itself (its alsoPropagate() ops still go). */
   prevent: 2,
+  /** Propagate to replicas only, even though nothing changed (PUBLISH: not for the AOF). */
+  forceRepl: 4,
 } as const;
+
+/** Where an op goes: the AOF, the replication stream, or both (Redis PROPAGATE_AOF|REPL). */
+export const TARGET = { aof: 1, repl: 2, both: 3 } as const;
 
 interface PropOp {
   db: number;
   argv: readonly string[];
+  target: number;
 }
 
 /** Receives each command to replicate, in order, with the db it applies to. */
@@ -35,14 +41,23 @@ export class Propagator {
   depth = 0;
   /** Where commands go; null while nothing replicates (no backlog, no replica): no work at all. */
   sink: PropagationSink | null = null;
+  /** The append-only file's feed, null while appendonly is off (persist/aof.ts). */
+  aof: PropagationSink | null = null;
+  /** Called once after each batch of ops (appendfsync always writes the AOF there). */
+  afterBatch: (() => void) | null = null;
 
   get enabled(): boolean {
-    return this.sink !== null;
+    return this.sink !== null || this.aof !== null;
   }
 
   /** Queues a command to propagate after the current top-level command (Redis alsoPropagate). */
-  also(db: number, argv: readonly string[]): void {
-    if (this.sink !== null) this.ops.push({ db, argv });
+  also(db: number, argv: readonly string[], target: number = TARGET.both): void {
+    if (this.enabled) this.ops.push({ db, argv, target });
+  }
+
+  private emit(db: number, argv: readonly string[], target: number): void {
+    if (this.aof !== null && (target & TARGET.aof) !== 0) this.aof(db, argv);
+    if (this.sink !== null && (target & TARGET.repl) !== 0) this.sink(db, argv);
   }
 
   /**
@@ -54,21 +69,25 @@ export class Propagator {
     const ops = this.ops;
     if (ops.length === 0) return;
     this.ops = [];
-    const sink = this.sink;
-    if (sink === null) return;
+    if (!this.enabled) return;
     const wrap = ops.length > 1 && (cmd === null || !cmd.has(CMD.touches_arbitrary_keys));
     // MULTI takes the first op's db so that any SELECT goes before it; EXEC the last's so
     // that none is injected before it.
-    if (wrap) sink(ops[0]!.db, MULTI);
-    for (const op of ops) sink(op.db, op.argv);
-    if (wrap) sink(ops[ops.length - 1]!.db, EXEC);
+    if (wrap) this.emit(ops[0]!.db, MULTI, TARGET.both);
+    for (const op of ops) this.emit(op.db, op.argv, op.target);
+    if (wrap) this.emit(ops[ops.length - 1]!.db, EXEC, TARGET.both);
+    if (this.afterBatch !== null) this.afterBatch();
   }
 
   /** Outside any command (active expiry, eviction in cron): each op goes out on its own. */
   now(db: number, argv: readonly string[]): void {
-    if (this.sink === null) return;
-    if (this.depth > 0) this.ops.push({ db, argv });
-    else this.sink(db, argv);
+    if (!this.enabled) return;
+    if (this.depth > 0) {
+      this.ops.push({ db, argv, target: TARGET.both });
+    } else {
+      this.emit(db, argv, TARGET.both);
+      if (this.afterBatch !== null) this.afterBatch();
+    }
   }
 }
 
@@ -85,6 +104,11 @@ export function preventPropagation(c: Client): void {
 /** The command is propagated even if the dataset did not change. */
 export function forcePropagation(c: Client): void {
   c.propFlags |= PROP.force;
+}
+
+/** The command goes to replicas even if the dataset did not change, but not into the AOF. */
+export function forceReplication(c: Client): void {
+  c.propFlags |= PROP.forceRepl;
 }
 
 /** Adds a command to the replication stream after the running command (db = its database). */

@@ -48,6 +48,7 @@ import type { Server } from './server.js';
 import type { Db } from '../store/db.js';
 import { gate } from '../commands/dispatch.js';
 import { recordUnblocked } from '../commands/introspection.js';
+import { evictorOf } from './evict.js';
 
 export type OnReady = (c: Client, key: string) => boolean;
 export type OnTimeout = (c: Client) => void;
@@ -261,6 +262,9 @@ function serveKey(st: Blocking, db: Db, key: string): void {
     const errors = c.reply.errors;
     const t0 = performance.now();
     let served: boolean;
+    // What serving replicates (the pop, a key it found expired) is queued as inside a command
+    // and goes out per served client, as Redis's afterCommand does for each one.
+    server.prop.depth++;
     try {
       served = w.onReady(c, key);
     } catch (e) {
@@ -269,7 +273,9 @@ function serveKey(st: Blocking, db: Db, key: string): void {
       served = true;
     } finally {
       server.currentClient = outer;
+      server.prop.depth--;
     }
+    server.prop.flush(null);
     if (!served) continue;
     endWait(st, c, true);
     statsOnUnblock(c, Math.round((performance.now() - t0) * 1000), c.reply.errors !== errors);
@@ -423,5 +429,9 @@ function heapPop(h: TimeoutEntry[]): void {
   h[i] = last;
 }
 
-// Served at the end of every top-level command (processCommand), never inside EXEC or a script.
-gate.afterCommand = (c: Client) => handleReadyKeys(c.server);
+// Served at the end of every top-level command (processCommand), never inside EXEC or a script;
+// then what the command evicted reaches replicas, after everything the command replicated.
+gate.afterCommand = (c: Client) => {
+  handleReadyKeys(c.server);
+  evictorOf(c.server)?.flushDeferred();
+};

@@ -86,6 +86,8 @@ export class Evictor {
   /** Since when the memory has been over the limit without eviction catching up (INFO). */
   private exceededSince = 0;
   totalExceededMs = 0;
+  /** Deletions of keys evicted while a command ran, replicated once it is over. */
+  private deferred: { db: number; argv: string[] }[] = [];
 
   constructor(private readonly server: Server) {
     this.policy = parsePolicy(server.config.str('maxmemory-policy'));
@@ -96,7 +98,9 @@ export class Evictor {
     });
     // Like Redis's updateMaxmemory: a lower limit evicts at once, not at the next write. One
     // bounded pass here (the value is not stored yet, so it is passed in); what the time budget
-    // leaves over continues between events.
+    // leaves over continues between events. The deletions reach replicas after the command.
+    // Inside MULTI/EXEC (a command within a command) it all waits until the transaction is
+    // over: its later commands must not see keys vanish, as Redis defers to its timer.
     server.config.onApply('maxmemory', (v) => {
       const max = Number(v);
       if (max > 0) {
@@ -106,10 +110,19 @@ export class Evictor {
             `WARNING: the new maxmemory value set via CONFIG SET (${max}) is smaller than the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`,
           );
         }
-        this.perform(max);
+        if (server.prop.depth > 1) this.startProc();
+        else this.perform(max);
       }
       return null;
     });
+  }
+
+  /** Replicates the evictions made during the command that just ended (see evict). */
+  flushDeferred(): void {
+    if (this.deferred.length === 0) return;
+    const list = this.deferred;
+    this.deferred = [];
+    for (const d of list) this.server.prop.now(d.db, d.argv);
   }
 
   /** maxmemory in bytes (0 = no limit). */
@@ -125,6 +138,8 @@ export class Evictor {
   /** Brings memory under maxmemory if it can (Redis performEvictions). */
   perform(max = this.limit()): EvictResult {
     if (max <= 0) return 'ok';
+    // A replica evicts nothing itself (replica-ignore-maxmemory): its primary's DELs decide.
+    if (this.server.repl.isReplica && this.server.config.bool('replica-ignore-maxmemory')) return 'ok';
     freshClientBytes(this.server);
     const used = countedMemory(this.server);
     if (used <= max) return this.done('ok');
@@ -181,6 +196,15 @@ export class Evictor {
     server.stats.evictedKeys++;
     server.keyModified(db, key);
     server.events.notify(NOTIFY.evicted, 'evicted', key, db.id);
+    // Replicas never evict on their own: each eviction reaches them as a deletion of its own,
+    // never wrapped in MULTI with the others (Redis propagate_no_multi). One made while a
+    // command runs (CONFIG SET maxmemory, inside EXEC) goes out after that command's batch, as
+    // Redis's deferred eviction does.
+    if (server.prop.enabled) {
+      const argv = [server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key];
+      if (server.prop.depth > 0) this.deferred.push({ db: db.id, argv });
+      else server.prop.now(db.id, argv);
+    }
     return bytes;
   }
 
@@ -264,8 +288,8 @@ function multiControl(server: Server): MultiControl {
 }
 
 /** Whether the OOM refusal applies to cmd (processCommand's reject_cmd_on_oom). */
-export function refusedOnOom(c: Client, cmd: Command, ctl: MultiControl): boolean {
-  if (cmd.has(CMD.denyoom)) return true;
+export function refusedOnOom(c: Client, cmd: Command, ctl: MultiControl, flags = cmd.flags): boolean {
+  if ((flags & CMD.denyoom) !== 0) return true;
   if (cmd.id === ctl.exec && (queuedCommandFlags(c) & CMD.denyoom) !== 0) return true;
   return c.has(CLIENT.multi) && !ctl.allowed.has(cmd.id);
 }
@@ -281,9 +305,9 @@ export function installEviction(server: Server): Evictor {
   const ev = new Evictor(server);
   evictors.set(server, ev);
   const ctl = multiControl(server);
-  server.oomCheck = (c, cmd) => {
+  server.oomCheck = (c, cmd, flags) => {
     if (ev.limit() <= 0) return false;
-    return ev.perform() === 'fail' && refusedOnOom(c, cmd, ctl);
+    return ev.perform() === 'fail' && refusedOnOom(c, cmd, ctl, flags);
   };
   return ev;
 }

@@ -265,18 +265,21 @@ test('TOUCH updates the access time and counts existing keys', () => {
   assert.equal(run('OBJECT', 'IDLETIME', 'a'), ':0\r\n');
 });
 
-test('EXPIRE family leaves the propagation form in c.argv', () => {
+test('EXPIRE family replicates as PEXPIREAT (options kept) or DEL; c.argv stays as typed', () => {
   const { run, server, c } = setup();
+  const out: string[][] = [];
+  server.prop.sink = (_db, argv) => void out.push([...argv]);
   server.dbs[0]!.set('k', 'string', 'v');
   const before = Date.now();
   run('EXPIRE', 'k', '100', 'LT');
-  assert.equal(c.argv[0], 'PEXPIREAT');
-  assert.ok(Number(c.argv[2]) >= before + 100000);
-  assert.equal(c.argv[3], 'LT');
+  assert.deepEqual(c.argv, ['EXPIRE', 'k', '100', 'LT']);
+  assert.equal(out[0]![0], 'PEXPIREAT');
+  assert.ok(Number(out[0]![2]) >= before + 100000);
+  assert.equal(out[0]![3], 'LT');
   run('PEXPIREAT', 'k', '99999999999999');
-  assert.deepEqual(c.argv, ['PEXPIREAT', 'k', '99999999999999']);
+  assert.deepEqual(out[1], ['PEXPIREAT', 'k', '99999999999999']);
   run('EXPIRE', 'k', '-1');
-  assert.deepEqual(c.argv, ['DEL', 'k']);
+  assert.deepEqual(out[2], ['DEL', 'k']);
 });
 
 test('OBJECT FREQ and IDLETIME under an LFU policy', () => {
