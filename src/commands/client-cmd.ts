@@ -2,7 +2,7 @@
 // HELP, and the one-line client description CLIENT LIST and CLIENT INFO print, with Redis
 // 7.0.15's fields in its order.
 
-import { unblockWait } from './introspection.js';
+import { unblockWait } from './replication.js';
 import type { CommandImpls } from './types.js';
 import { CLIENT, type Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -52,12 +52,16 @@ function typeByName(name: string): ClientType | null {
 
 /** getClientType: MONITOR clients count as normal. */
 export function clientType(c: Client): ClientType {
+  if (c.has(CLIENT.master)) return 'master';
+  if (c.ext.replica === true && !c.has(CLIENT.monitor)) return 'replica';
   return c.has(CLIENT.pubsub) ? 'pubsub' : 'normal';
 }
 
 function flagString(c: Client): string {
   let f = '';
   if (c.has(CLIENT.monitor)) f += 'O';
+  else if (c.ext.replica === true) f += 'S';
+  if (c.has(CLIENT.master)) f += 'M';
   if (c.has(CLIENT.pubsub)) f += 'P';
   if (c.has(CLIENT.multi)) f += 'x';
   if (c.has(CLIENT.blocked)) f += 'b';

@@ -3,6 +3,7 @@
 // or replace its own (RELOAD, LOADAOF, LISTPACK...). RELOAD is replaced by the persistence layer
 // (commands/dump.ts); there is no AOF, so LOADAOF keeps the data as it is and answers OK.
 
+import { NO_REPLID, newReplId } from '../replication/state.js';
 import type { Client } from '../server/client.js';
 import type { Entry } from '../store/db.js';
 import { E } from '../protocol/errors.js';
@@ -11,8 +12,7 @@ import { encodingOf } from './object.js';
 import { stringEncoding } from '../store/strvalue.js';
 import { globMatch } from '../store/glob.js';
 import { ZERO_DIGEST, datasetDigest, valueDigest } from './digest.js';
-import { cfg, infoState } from './info.js';
-import { randomBytes } from 'node:crypto';
+import { cfg } from './info.js';
 import { rewriteConfig } from '../config/rewrite.js';
 import { strerror } from '../config/values.js';
 
@@ -338,17 +338,14 @@ export const debugSubcommands: Record<string, DebugSubcommand> = {
   digest: { argc: exactly(2), run: (c) => c.reply.simple(datasetDigest(c.server)) },
   'digest-value': { argc: atLeast(2), run: digestValue },
   reload: { argc: atLeast(2), run: reload },
-  loadaof: {
-    argc: atLeast(2),
-    run: ok((c) => c.server.log.warning('Append Only File loaded by DEBUG LOADAOF')),
-  },
   'change-repl-id': {
     argc: exactly(2),
     run: ok((c) => {
       c.server.log.warning('Changing replication IDs after receiving DEBUG change-repl-id');
-      const st = infoState(c.server);
-      st.replId = randomBytes(20).toString('hex');
-      st.replId2 = ZERO_DIGEST;
+      const repl = c.server.repl;
+      repl.replid = newReplId();
+      repl.replid2 = NO_REPLID;
+      repl.secondOffset = -1;
     }),
   },
   'stringmatch-test': { argc: exactly(2), run: stringmatchTest },

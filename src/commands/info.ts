@@ -17,6 +17,7 @@ import { REDIS_VERSION, REDOUBT_VERSION } from '../server/version.js';
 import { lookupConfig } from '../config/store.js';
 import { clientMemory, memoryFigures } from './memory.js';
 import { evictorOf } from '../server/evict.js';
+import { replicationInfo } from '../replication/info.js';
 
 export type InfoValue = string | number;
 export type InfoFields = Record<string, InfoValue>;
@@ -32,8 +33,6 @@ export function addInfoProvider(section: string, p: InfoProvider): void {
 /** Per-server figures INFO keeps between calls: ids, peaks and the instantaneous metrics. */
 export class InfoState {
   runId = randomBytes(20).toString('hex');
-  replId = randomBytes(20).toString('hex');
-  replId2 = '0000000000000000000000000000000000000000';
   readonly metrics = {
     ops: new Sampler(),
     netIn: new Sampler(),
@@ -344,20 +343,7 @@ function statsSection(server: Server): InfoFields {
 }
 
 function replicationSection(server: Server): InfoFields {
-  const st = infoState(server);
-  return {
-    role: 'master',
-    connected_slaves: 0,
-    master_failover_state: 'no-failover',
-    master_replid: st.replId,
-    master_replid2: st.replId2,
-    master_repl_offset: 0,
-    second_repl_offset: -1,
-    repl_backlog_active: 0,
-    repl_backlog_size: Number(cfg(server, 'repl-backlog-size', '1048576')),
-    repl_backlog_first_byte_offset: 0,
-    repl_backlog_histlen: 0,
-  };
+  return replicationInfo(server);
 }
 
 function cpuSection(): InfoFields {

@@ -1,4 +1,4 @@
-// MONITOR, SLOWLOG, LATENCY and WAIT, and the after-command hook that feeds monitors, the
+// MONITOR, SLOWLOG and LATENCY, and the after-command hook that feeds monitors, the
 // slow log, the latency monitor and the per-command latency histograms.
 
 import type { CommandImpls } from './types.js';
@@ -61,10 +61,7 @@ export function installIntrospection(server: Server): void {
   });
   server.hooks.statsReset.push(() => lm.histograms.clear());
   server.latencySample = (event, ms) => lm.sample(event, ms);
-  server.hooks.clientClosed.push((c) => {
-    stopMonitoring(c);
-    endWait(c, false);
-  });
+  server.hooks.clientClosed.push((c) => stopMonitoring(c));
   server.hooks.clientReset.push((c) => stopMonitoring(c));
 }
 
@@ -298,60 +295,6 @@ export function latencyStatsLines(server: Server): string {
   return out;
 }
 
-// ---- WAIT ---------------------------------------------------------------------------------
-
-interface WaitState {
-  timer: NodeJS.Timeout | null;
-}
-
-/** Ends a WAIT block: replies 0 (no replica ever acknowledges) and resumes the client's input. */
-function endWait(c: Client, reply: boolean, resume = reply): void {
-  const w = c.ext.wait as WaitState | undefined;
-  if (w === undefined) return;
-  delete c.ext.wait;
-  if (w.timer !== null) clearTimeout(w.timer);
-  c.flags &= ~CLIENT.blocked;
-  if (reply) {
-    c.reply.int(0);
-    if (c.lastCmd !== null) recordUnblocked(c, c.lastCmd, c.argv, 0);
-  }
-  if (resume) {
-    // Not inside the command that ended the wait (CLIENT UNBLOCK): its pipelined commands
-    // run afterwards, as Redis's processUnblockedClients does.
-    setImmediate(() => {
-      if (c.server.clients.get(c.id) === c && !c.has(CLIENT.blocked)) c.control?.setPaused(false);
-    });
-  }
-}
-
-/** CLIENT UNBLOCK of a client blocked in WAIT: 'timeout' answers 0, 'error' the UNBLOCKED error. */
-export function unblockWait(c: Client, how: 'timeout' | 'error'): boolean {
-  if (c.ext.wait === undefined) return false;
-  if (how === 'error') {
-    c.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-    endWait(c, false, true);
-  } else {
-    endWait(c, true);
-  }
-  return true;
-}
-
-function wait(c: Client, argv: string[]): void {
-  const n = parseInt64(argv[1]!);
-  if (n === null) return c.reply.error('value is not an integer or out of range');
-  const timeout = parseInt64(argv[2]!);
-  if (timeout === null) return c.reply.error('timeout is not an integer or out of range');
-  if (timeout < 0n) return c.reply.error('timeout is negative');
-  // There are no replicas: zero acknowledgements, which satisfies only numreplicas <= 0.
-  if (n <= 0n || c.has(CLIENT.multi) || c.control === null) return c.reply.int(0);
-  // Otherwise the client waits for its timeout (forever with 0), as Redis would.
-  const w: WaitState = { timer: null };
-  c.ext.wait = w;
-  c.flags |= CLIENT.blocked;
-  c.control.setPaused(true);
-  if (timeout > 0n) w.timer = setTimeout(() => endWait(c, true), Number(timeout));
-}
-
 export const introspectionCommands: CommandImpls = {
   monitor(c) {
     if (c.has(CLIENT.denyBlocking)) return c.reply.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
@@ -387,5 +330,4 @@ export const introspectionCommands: CommandImpls = {
   'latency|help'(c) {
     help(c, 'LATENCY', LATENCY_HELP);
   },
-  wait,
 };

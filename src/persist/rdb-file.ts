@@ -76,7 +76,9 @@ export function loadLimits(server: Server): LoadLimits {
 /** Absolute path of the dump file (dir + dbfilename). */
 export function rdbPath(server: Server): string {
   const dir = server.config.str('dir');
-  return path.resolve(dir === '' ? process.cwd() : dir, server.config.str('dbfilename'));
+  // '' when the working directory is gone: the relative name then fails as Redis's does (ENOENT).
+  const name = server.config.str('dbfilename');
+  return dir === '' ? name : path.resolve(dir, name);
 }
 
 function evictionInfo(server: Server): 'lru' | 'lfu' | null {
@@ -86,17 +88,36 @@ function evictionInfo(server: Server): 'lru' | 'lfu' | null {
   return null;
 }
 
+/** Replication fields of a snapshot made for a replica (Redis's rdbSaveInfo). */
+export interface ReplSaveInfo {
+  /** The db the replication stream continues in (repl-stream-db). */
+  streamDb: number;
+  replid: string;
+  offset: number;
+  /** REPLCONF rdb-filter-only: no keys (Redoubt has no functions to send). */
+  noData?: boolean;
+}
+
 /** The whole dataset as RDB bytes (synchronous, so it is a consistent snapshot). */
-export function snapshot(server: Server): Buffer {
+export function snapshot(server: Server, repl?: ReplSaveInfo): Buffer {
   const now = Date.now();
+  const replAux: [string, string][] =
+    repl === undefined
+      ? []
+      : [
+          ['repl-stream-db', String(repl.streamDb)],
+          ['repl-id', repl.replid],
+          ['repl-offset', String(repl.offset)],
+        ];
   return serializeDataset(
     {
-      dbs: server.dbs,
+      dbs: repl?.noData === true ? [] : server.dbs,
       aux: [
         ['redis-ver', REDIS_VERSION],
         ['redis-bits', '64'],
         ['ctime', String(Math.floor(now / 1000))],
         ['used-mem', String(usedMemory(server))],
+        ...replAux,
         ['aof-base', '0'],
       ],
       evictionInfo: evictionInfo(server),
@@ -136,6 +157,7 @@ export function saveSync(server: Server): string | null {
     fs.rmSync(tmp, { force: true });
     const msg = (e as Error).message;
     server.log.warning(`Failed saving the DB: ${msg}`);
+    persistState(server).lastBgsaveOk = false;
     return msg;
   }
   server.log.notice('DB saved on disk');
@@ -165,8 +187,12 @@ export function bgsave(server: Server, done?: (err: string | null) => void): str
   const dirty = server.dirty;
   st.lastBgsaveTry = Math.floor(Date.now() / 1000);
   let data: Buffer;
+  let file: string;
+  let tmp: string;
   try {
     data = snapshot(server);
+    file = rdbPath(server);
+    tmp = tempPath(server, 'bgsave');
   } catch (e) {
     st.lastBgsaveOk = false;
     const msg = (e as Error).message;
@@ -176,8 +202,6 @@ export function bgsave(server: Server, done?: (err: string | null) => void): str
   st.bgsaveInProgress = true;
   st.bgsaveStartedMs = Date.now();
   server.log.notice('Background saving started');
-  const file = rdbPath(server);
-  const tmp = tempPath(server, 'bgsave');
   writeAsync(file, tmp, data).then(
     () => {
       finishBgsave(server, true);
@@ -234,6 +258,8 @@ function checkSavePoints(server: Server): void {
 export interface LoadResult {
   loaded: number;
   expired: number;
+  /** Bytes of the buffer the RDB image took. */
+  bytes: number;
 }
 
 /** Sets a restored/loaded entry's LRU or LFU state (Redis objectSetLRUOrLFU). */
@@ -250,12 +276,13 @@ export function applyIdleOrFreq(e: Entry, idle: number, freq: number, now: numbe
  * present is an error unless `merge` (then the file's value wins). As with Redis, a failed
  * load leaves whatever was read before the error.
  */
-export function loadRdbBuffer(server: Server, buf: Buffer, merge = false): LoadResult {
+export function loadRdbBuffer(server: Server, buf: Buffer, merge = false, keepExpired = false): LoadResult {
   const now = Date.now();
-  const res: LoadResult = { loaded: 0, expired: 0 };
-  readRdbFile(buf, loadLimits(server), server.dbs.length, server.config.bool('rdbchecksum'), {
+  const res: LoadResult = { loaded: 0, expired: 0, bytes: 0 };
+  res.bytes = readRdbFile(buf, loadLimits(server), server.dbs.length, server.config.bool('rdbchecksum'), {
     key(k) {
-      if (k.expireAt >= 0 && k.expireAt <= now) {
+      // An AOF's RDB part keeps expired keys: the commands after it may still name them.
+      if (!keepExpired && k.expireAt >= 0 && k.expireAt <= now) {
         res.expired++;
         return;
       }
@@ -314,11 +341,16 @@ export function loadAtStartup(server: Server): void {
  * configured and NOSAVE was not given. Returns false when a needed save failed.
  */
 export function shutdownSave(server: Server, save: boolean, nosave: boolean): boolean {
+  // Whatever else happens, appended commands reach the disk first (Redis's prepareForShutdown).
+  for (const h of beforeShutdown) h(server);
   if (nosave) return true;
   if (!save && savePoints(server).length === 0) return true;
   server.log.warning('Saving the final RDB snapshot before exiting.');
   return saveSync(server) === null;
 }
+
+/** Work that must be done before any shutdown (the AOF's final write and fsync). */
+export const beforeShutdown: ((server: Server) => void)[] = [];
 
 let infoRegistered = false;
 
