@@ -10,7 +10,9 @@ import { CMD } from './flags.js';
 import { E, arityError, unknownCommand, unknownSubcommand } from '../protocol/errors.js';
 import { queuedCommandFlags } from '../server/multi.js';
 import { multiCommands } from './multi.js';
-import { PROP } from '../replication/propagate.js';
+import { PROP, TARGET } from '../replication/propagate.js';
+import { enoughGoodReplicas } from '../replication/registry.js';
+import { obeysMaster, readOnlyRefusal, skipsMaxmemory, staleRefusal } from '../replication/replica-gate.js';
 
 /** Hooks for the transaction layer: queueing inside MULTI and aborting EXEC. */
 export interface MultiLayer {
@@ -32,6 +34,12 @@ export const gate = {
   afterCommand: null as ((c: Client) => void) | null,
   /** Protected commands and the enable-* config that governs each, by command id. */
   protectedBy: new Map<number, string>(),
+  /** The -MISCONF refusal while persistence is failing, or null (installed by persistence). */
+  diskError: null as ((c: Client) => string | null) | null,
+  /** Commands refused on a disk error although they write nothing (PING, so monitoring notices). */
+  refusedOnDiskError: new Set<number>(),
+  /** The flags a call is judged by when they depend on its arguments (scripts), else cmd.flags. */
+  flagsOf: null as ((c: Client, cmd: Command, argv: readonly string[]) => number) | null,
 };
 
 function reject(c: Client, cmd: Command | null, msg: string): void {
@@ -61,19 +69,17 @@ function protectedAllowed(c: Client, setting: string): boolean {
 }
 
 /** A write command, or EXEC of a transaction that queued one (Redis's is_write_command). */
-function writesData(c: Client, cmd: Command): boolean {
-  if (cmd.has(CMD.write)) return true;
+function writesData(c: Client, cmd: Command, flags: number): boolean {
+  if ((flags & CMD.write) !== 0) return true;
   return cmd.handler === multiCommands.exec && (queuedCommandFlags(c) & CMD.write) !== 0;
 }
 
 /**
- * min-replicas-to-write / min-replicas-max-lag: writes need that many good replicas. Redoubt
- * has no replicas yet, so any non-zero requirement (with a non-zero lag) refuses writes, as a
- * Redis master without replicas does.
+ * min-replicas-to-write / min-replicas-max-lag: writes need that many good replicas (online,
+ * acknowledged within the lag), as Redis's checkGoodReplicasStatus.
  */
 function goodReplicasEnough(c: Client): boolean {
-  const cfg = c.server.config;
-  return cfg.int('min-replicas-to-write') === 0 || cfg.int('min-replicas-max-lag') === 0;
+  return enoughGoodReplicas(c.server);
 }
 
 export function processCommand(c: Client, argv: string[]): void {
@@ -108,8 +114,19 @@ export function processCommand(c: Client, argv: string[]): void {
         : `NOPERM this user has no permissions to access one of the ${verdict.reason === 'key' ? 'keys' : 'channels'} used as arguments`;
     return reject(c, cmd, msg);
   }
-  if (server.oomCheck !== null && server.oomCheck(c, cmd)) return reject(c, cmd, E.oom);
-  if (writesData(c, cmd) && !goodReplicasEnough(c)) return reject(c, cmd, E.noReplicas);
+  // The master client (replication) obeys: no OOM, read-only or stale refusals (auth and ACL
+  // pass it through the security provider the replica side installs).
+  const obey = obeysMaster(c);
+  const flags = gate.flagsOf?.(c, cmd, argv) ?? cmd.flags;
+  if (server.oomCheck !== null && !skipsMaxmemory(c) && server.oomCheck(c, cmd, flags)) return reject(c, cmd, E.oom);
+  const writes = writesData(c, cmd, flags);
+  if (!obey && (writes || gate.refusedOnDiskError.has(cmd.id)) && gate.diskError !== null) {
+    const refusal = gate.diskError(c);
+    if (refusal !== null) return reject(c, cmd, refusal);
+  }
+  if (writes && !server.repl.isReplica && !goodReplicasEnough(c)) return reject(c, cmd, E.noReplicas);
+  const readOnly = obey ? null : readOnlyRefusal(c, writes);
+  if (readOnly !== null) return reject(c, cmd, readOnly);
   if (c.has(CLIENT.pubsub) && c.resp === 2 && !gate.pubsubAllowed.has((cmd.parent ?? cmd).id)) {
     return reject(
       c,
@@ -117,6 +134,8 @@ export function processCommand(c: Client, argv: string[]): void {
       `ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
     );
   }
+  const stale = obey ? null : staleRefusal(c, cmd, flags);
+  if (stale !== null) return reject(c, cmd, stale);
   if (c.has(CLIENT.multi) && gate.multi !== null && !gate.multi.runsImmediately(cmd)) {
     gate.multi.queue(c, cmd, argv);
     return;
@@ -166,7 +185,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
 /** Queues the command that just ran for the replication stream, as its handler asked. */
 function propagateCall(c: Client, argv: string[], changed: boolean): void {
   const flags = c.propFlags;
-  if ((changed || (flags & PROP.force) !== 0) && (flags & PROP.prevent) === 0) {
-    c.server.prop.also(c.dbIndex, c.propArgv ?? argv);
-  }
+  if ((flags & PROP.prevent) !== 0) return;
+  let target = changed || (flags & PROP.force) !== 0 ? TARGET.both : 0;
+  if ((flags & PROP.forceRepl) !== 0) target |= TARGET.repl;
+  if (target !== 0) c.server.prop.also(c.dbIndex, c.propArgv ?? argv, target);
 }

@@ -23,6 +23,9 @@ import { introspectionCommands } from './introspection.js';
 import { aclCommands } from './acl.js';
 import { dumpCommands } from './dump.js';
 import { replicationCommands } from './replication.js';
+import { aofCommands } from './aof-cmd.js';
+import { replicaofCommands } from './replicaof.js';
+import { scriptingCommands } from './scripting.js';
 import { NATIVE_GETKEYS } from './keys.js';
 
 export const ALL_COMMANDS: CommandImpls = {
@@ -48,6 +51,9 @@ export const ALL_COMMANDS: CommandImpls = {
   ...aclCommands,
   ...dumpCommands,
   ...replicationCommands,
+  ...aofCommands,
+  ...replicaofCommands,
+  ...scriptingCommands,
 };
 
 /** Key extraction for commands whose key specs are incomplete (movablekeys). */

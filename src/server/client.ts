@@ -27,6 +27,8 @@ export const CLIENT = {
   dirtyCas: 1 << 15,
   /** Set while EXEC runs the queued commands: blocking commands must not block (act as timed out). */
   denyBlocking: 1 << 16,
+  /** The connection to this server's primary (replication): its commands are applied unchecked. */
+  master: 1 << 17,
 } as const;
 
 /** How the network layer lets the command layer act on a connection without exposing it. */

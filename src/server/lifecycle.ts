@@ -8,6 +8,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { REDIS_VERSION, REDOUBT_VERSION } from './version.js';
 import { logStartupWarnings } from './startup-checks.js';
 import { installPersistence, loadAtStartup } from '../persist/rdb-file.js';
+import { stopReplica } from '../replication/replica.js';
+import { installAof, loadAofAtStartup } from '../persist/aof.js';
 
 export class RunningServer {
   constructor(
@@ -21,6 +23,7 @@ export class RunningServer {
 
   async stop(): Promise<void> {
     this.server.stopCron();
+    stopReplica(this.server);
     await this.listeners.close();
     await this.server.audit?.close();
     removePidFile(this.server);
@@ -50,7 +53,10 @@ export async function startServer(
   logStartupWarnings(server);
   log.warning('Server initialized');
   installPersistence(server);
-  loadAtStartup(server);
+  installAof(server);
+  // With appendonly yes the AOF is the dataset and the RDB file is not read, as in Redis.
+  if (config.bool('appendonly')) loadAofAtStartup(server);
+  else loadAtStartup(server);
   writePidFile(server);
   server.startCron();
   log.notice('Ready to accept connections tcp');

@@ -23,6 +23,7 @@ import { installClientEviction } from './client-evict.js';
 import { installAudit, type AuditLog } from './audit.js';
 import { Propagator } from '../replication/propagate.js';
 import { ReplState } from '../replication/state.js';
+import { installReplica } from '../replication/replica.js';
 
 /** Hooks later layers add (MULTI/WATCH, notifications, tracking, MONITOR, SLOWLOG). */
 export interface ServerHooks {
@@ -69,7 +70,7 @@ export class Server implements KeyspaceObserver {
   /** Records a latency event in ms if above latency-monitor-threshold (set by the LATENCY layer). */
   latencySample: (event: string, ms: number) => void = () => {};
   /** Returns true when the command must be refused with OOM (maxmemory layer fills this). */
-  oomCheck: ((c: Client, cmd: Command) => boolean) | null = null;
+  oomCheck: ((c: Client, cmd: Command, flags?: number) => boolean) | null = null;
   readonly startTime = Date.now();
   /** Time of the command being run, cached so one command sees one "now". */
   cmdTime = Date.now();
@@ -98,6 +99,10 @@ export class Server implements KeyspaceObserver {
   readonly prop = new Propagator();
   /** Replication id, offset and the replica side (see replication/state.ts). */
   readonly repl = new ReplState();
+  /** True while the AOF is replayed: nothing expires then, as in Redis (the file decides). */
+  loading = false;
+  /** Runs before a connection writes its replies (the AOF writes what they depend on first). */
+  beforeReply: (() => void) | null = null;
   /** The security audit log; null while audit-log is off, so hooks cost one null check. */
   audit: AuditLog | null = null;
 
@@ -105,7 +110,11 @@ export class Server implements KeyspaceObserver {
     this.config = config;
     this.events = new Notifier(config);
     const n = config.int('databases');
-    for (let i = 0; i < n; i++) this.dbs.push(new Db(i, this, () => this.now()));
+    // A replica never expires keys itself (its primary sends the DELs) and nothing expires
+    // while loading; the master client and the loader see logically expired keys as present.
+    const paused = (): boolean => this.loading || this.repl.isReplica;
+    const obeying = (): boolean => this.loading || this.currentClient?.has(CLIENT.master) === true;
+    for (let i = 0; i < n; i++) this.dbs.push(new Db(i, this, () => this.now(), paused, obeying));
     this.commands = new CommandRegistry(ALL_COMMANDS, ALL_GETKEYS);
     // rename-command from the config file; the loader already refused unknown names, so a
     // miss here is a command Redoubt does not implement yet (nothing to hide).
@@ -129,6 +138,7 @@ export class Server implements KeyspaceObserver {
     installOutputLimits(this);
     installClientEviction(this);
     installAudit(this);
+    installReplica(this);
   }
 
   /** The time commands see: cached at command start, frozen inside MULTI/EXEC. */
@@ -219,7 +229,7 @@ export class Server implements KeyspaceObserver {
   private serverCron(): void {
     this.cronLoops++;
     for (const h of this.hooks.cron) h();
-    if (this.activeExpire) {
+    if (this.activeExpire && !this.repl.isReplica) {
       const t0 = performance.now();
       this.activeExpireCycle();
       this.latencySample('expire-cycle', Math.floor(performance.now() - t0));
@@ -233,7 +243,7 @@ export class Server implements KeyspaceObserver {
         if (
           nowSec - Math.floor(c.lastInteraction / 1000) > timeout &&
           c.control !== null &&
-          !c.has(CLIENT.pubsub | CLIENT.blocked | CLIENT.monitor)
+          !c.has(CLIENT.pubsub | CLIENT.blocked | CLIENT.monitor | CLIENT.master)
         ) {
           this.log.verbose('Closing idle client');
           c.control.close();

@@ -117,6 +117,8 @@ export class Db {
     private readonly clock: () => number,
     /** True when keys must not be expired by lookups (replica, loading, paused). */
     private readonly expiryPaused: () => boolean = () => false,
+    /** True while the running client must see logically expired keys (a replica's master client). */
+    private readonly seesExpired: () => boolean = () => false,
   ) {}
 
   get size(): number {
@@ -127,7 +129,9 @@ export class Db {
   peek(key: string): Entry | undefined {
     const e = this.dict.get(key);
     if (e === undefined) return undefined;
-    if (e.expireAt >= 0 && e.expireAt <= this.clock() && !this.expiryPaused()) {
+    if (e.expireAt >= 0 && e.expireAt <= this.clock()) {
+      // Paused (replica): logically expired for readers, kept until the primary deletes it.
+      if (this.expiryPaused()) return this.seesExpired() ? e : undefined;
       this.expireKey(key);
       return undefined;
     }
@@ -176,6 +180,8 @@ export class Db {
   /** Adds or overwrites; the TTL is dropped unless keepTtl. Returns the stored entry. */
   set(key: string, type: RType, value: unknown, keepTtl = false): Entry {
     const old = this.peek(key);
+    // A write replaces a logically expired key that expiry left in place (writable replica).
+    if (old === undefined && this.dict.has(key)) this.delete(key);
     if (old !== undefined) {
       old.type = type;
       old.value = value;
