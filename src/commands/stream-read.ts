@@ -12,7 +12,8 @@ import { blockForKeys, canBlock, isBlocked, signalKeyAsReady, unblockClient } fr
 import { INVALID_READ, Nack, type Consumer, type Group, type StreamValue } from '../store/stream.js';
 import { ID_MAX, formatId } from '../store/stream-id.js';
 import { eqi } from './args.js';
-import { int64OrReply, lookupOrCreateConsumer, replyEntry, strictIdOrReply, toCount } from './stream-common.js';
+import { createConsumer, int64OrReply, lookupConsumer, replyEntry, strictIdOrReply, toCount } from './stream-common.js';
+import { alsoPropagate, preventPropagation } from '../replication/propagate.js';
 
 /** COUNT used while blocked when none was given (XREAD_BLOCKED_DEFAULT_COUNT). */
 const BLOCKED_DEFAULT_COUNT = 1000;
@@ -28,11 +29,55 @@ interface GroupRead {
 }
 
 /**
+ * The XCLAIM that recreates a pending entry on a replica as it is here, whatever the replica
+ * holds (Redis streamPropagateXCLAIM); it also carries the group's last ID.
+ */
+export function propagateXclaim(c: Client, key: string, group: string, g: Group, id: string, nack: Nack): void {
+  const argv = [
+    'XCLAIM',
+    key,
+    group,
+    nack.consumer!.name,
+    '0',
+    id,
+    'TIME',
+    String(nack.deliveryTime),
+    'RETRYCOUNT',
+    String(nack.deliveryCount),
+    'FORCE',
+    'JUSTID',
+    'LASTID',
+    formatId(g.lastId),
+  ];
+  alsoPropagate(c, c.db.id, argv);
+}
+
+/** XGROUP SETID with the read counter: the group's position when no XCLAIM carries it. */
+export function propagateGroupId(c: Client, key: string, group: string, g: Group): void {
+  const argv = ['XGROUP', 'SETID', key, group, formatId(g.lastId), 'ENTRIESREAD', String(g.entriesRead)];
+  alsoPropagate(c, c.db.id, argv);
+}
+
+/**
+ * The consumer, created when missing. A NOACK read creates it on a replica explicitly: no
+ * XCLAIM will (Redis streamPropagateConsumerCreation).
+ */
+function readingConsumer(c: Client, key: string, group: string, g: Group, name: string, noack: boolean): Consumer {
+  const found = lookupConsumer(c, g, name);
+  if (found !== undefined) return found;
+  if (noack) alsoPropagate(c, c.db.id, ['XGROUP', 'CREATECONSUMER', key, group, name]);
+  return createConsumer(c, g, name, key)!;
+}
+
+/**
  * Delivers entries >= start to a group's consumer (streamReplyWithRange with a group): moves
  * the group's last ID and read counter, and records the entries as pending unless NOACK.
+ * Replicated as one XCLAIM per pending entry, or the group's new position under NOACK.
  */
 export function deliverNew(
   c: Client,
+  key: string,
+  group: string,
   s: StreamValue,
   g: Group,
   cons: Consumer,
@@ -42,12 +87,14 @@ export function deliverNew(
 ): void {
   const list = s.entries.range(start, ID_MAX, count);
   const now = c.server.now();
+  let moved = false;
   c.reply.arrayLen(list.length);
   for (const [id, fields] of list) {
     if (id > g.lastId) {
       if (g.entriesRead !== INVALID_READ && !s.rangeHasTombstones(id)) g.entriesRead++;
       else if (s.entriesAdded !== 0n) g.entriesRead = s.estimateDistance(id);
       g.lastId = id;
+      moved = true;
     }
     replyEntry(c, id, fields);
     if (noack) continue;
@@ -63,7 +110,9 @@ export function deliverNew(
       existing.deliveryCount = 1;
       cons.pel.set(id, existing);
     }
+    propagateXclaim(c, key, group, g, formatId(id), g.pel.get(id)!);
   }
+  if (noack && moved) propagateGroupId(c, key, group, g);
 }
 
 /** The consumer's own pending entries from start (XREADGROUP with an explicit ID). */
@@ -199,7 +248,7 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
         served.push({
           key,
           write: () => {
-            deliverHistory(c, s, lookupOrCreateConsumer(c, g, consumer, key), gt + 1n, count);
+            deliverHistory(c, s, readingConsumer(c, key, group.name, g, consumer, noack), gt + 1n, count);
             c.server.dirty++;
           },
         });
@@ -207,7 +256,8 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
         served.push({
           key,
           write: () => {
-            deliverNew(c, s, g, lookupOrCreateConsumer(c, g, consumer, key), g.lastId + 1n, count, noack);
+            const cons = readingConsumer(c, key, group.name, g, consumer, noack);
+            deliverNew(c, key, group.name, s, g, cons, g.lastId + 1n, count, noack);
             c.server.dirty++;
           },
         });
@@ -305,9 +355,9 @@ function serveXreadgroup(c: Client, key: string, s: StreamValue, group: GroupRea
     return true;
   }
   if (s.lastId <= g.lastId) return false;
-  const cons = lookupOrCreateConsumer(c, g, group.consumer, key);
+  const cons = readingConsumer(c, key, group.name, g, group.consumer, group.noack);
   replyOneKey(c, key);
-  deliverNew(c, s, g, cons, g.lastId + 1n, count, group.noack);
+  deliverNew(c, key, group.name, s, g, cons, g.lastId + 1n, count, group.noack);
   c.server.dirty++;
   return true;
 }
@@ -351,5 +401,9 @@ function wakeGone(db: Db, gone: (key: string) => boolean): void {
 
 export const streamReadCommands: CommandImpls = {
   xread: (c, argv) => xread(c, argv, false),
-  xreadgroup: (c, argv) => xread(c, argv, true),
+  xreadgroup(c, argv) {
+    // What it changed goes out as XCLAIM / XGROUP commands, never as the read itself.
+    preventPropagation(c);
+    xread(c, argv, true);
+  },
 };

@@ -203,7 +203,7 @@ function queue(c: Client, cmd: Command, argv: string[]): void {
     let bytes = 8 * argv.length;
     for (const a of argv) bytes += a.length;
     tx.mem += bytes;
-    tx.cmdFlags |= cmd.flags;
+    tx.cmdFlags |= gate.flagsOf?.(c, cmd, argv) ?? cmd.flags;
   }
   if (!c.has(CLIENT.replyOff | CLIENT.replySkip)) c.reply.simple('QUEUED');
   endReplySkip(c);
