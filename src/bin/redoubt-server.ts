@@ -5,6 +5,7 @@ import { loadServerConfig, ConfigLoadError } from '../config/load.js';
 import { startServer, type RunningServer } from '../server/lifecycle.js';
 import { REDIS_VERSION, REDOUBT_VERSION } from '../server/version.js';
 import { shutdownSave } from '../persist/rdb-file.js';
+import { StartupFailure } from '../server/startup-failure.js';
 
 function usage(): void {
   process.stderr.write(
@@ -78,7 +79,8 @@ async function main(argv: string[]): Promise<void> {
   try {
     running = await startServer(loaded.store, { configFile: loaded.configFile });
   } catch (e) {
-    process.stdout.write(`${process.pid}:M # ${(e as Error).message}\n`);
+    // A failure the server already explained in its log (a damaged AOF...) is not repeated.
+    if (!(e instanceof StartupFailure)) process.stdout.write(`${process.pid}:M # ${(e as Error).message}\n`);
     process.exit(1);
   }
   running.server.shutdownHandler = stop;

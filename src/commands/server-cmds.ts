@@ -1,6 +1,7 @@
 // Server commands: INFO, CLIENT, DEBUG, MEMORY (each in its own file), TIME, LASTSAVE and
 // SHUTDOWN, and the start-up wiring they need (protected commands, cron sampling).
 
+import { diskErrorRefusal } from '../persist/disk-error.js';
 import type { CommandImpls } from './types.js';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
@@ -31,6 +32,9 @@ export function installServerCommands(server: Server): void {
       (c as { flags: number }).flags |= CMD.protected;
     }
   }
+  gate.diskError = (c) => diskErrorRefusal(c.server);
+  const ping = server.commands.lookupOriginal('ping');
+  if (ping !== undefined) gate.refusedOnDiskError.add(ping.id);
   installInfoSampling(server);
   installClientsCron(server);
   recordStartupMemory(server);

@@ -115,6 +115,41 @@ const IMPLEMENTED = new Set([
   'rdbchecksum',
   'stream-node-max-entries',
   'stream-node-max-bytes',
+  // Primary side of replication (src/replication/primary.ts, backlog.ts)
+  'repl-backlog-size',
+  'repl-backlog-ttl',
+  'repl-ping-replica-period',
+  // A replica leaves eviction to its primary (src/server/evict.ts, replica-gate.ts)
+  'replica-ignore-maxmemory',
+  // Scripts run past it are stopped with an error (no BUSY state: src/scripting/engine.ts)
+  'busy-reply-threshold',
+  // Persistence errors refuse writes (src/persist/disk-error.ts)
+  'stop-writes-on-bgsave-error',
+  // Replica side of replication (src/replication/replica*.ts)
+  'replicaof',
+  'masterauth',
+  'masteruser',
+  'replica-read-only',
+  'replica-serve-stale-data',
+  'repl-timeout',
+  'replica-announce-ip',
+  'replica-announce-port',
+  'replica-priority',
+  'replica-announced',
+  'repl-diskless-load',
+  'repl-disable-tcp-nodelay',
+  'bind-source-addr',
+  // Append-only file (src/persist/aof*.ts)
+  'appendonly',
+  'appendfsync',
+  'appendfilename',
+  'appenddirname',
+  'aof-load-truncated',
+  'aof-use-rdb-preamble',
+  'aof-timestamp-enabled',
+  'aof-disable-auto-gc',
+  'auto-aof-rewrite-percentage',
+  'auto-aof-rewrite-min-size',
   // Redoubt's audit log (src/server/audit*.ts)
   'audit-log',
   'audit-events',

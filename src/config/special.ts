@@ -31,7 +31,12 @@ export const dirCodec: SpecialCodec = {
     return ctx.chdir ? chdirSync(value) : checkDir(value);
   },
   read(stored, ctx) {
-    return ctx.chdir ? process.cwd() : stored;
+    if (!ctx.chdir) return stored;
+    try {
+      return process.cwd();
+    } catch {
+      return ''; // the working directory was removed: Redis's getcwd() failure reads as empty
+    }
   },
   rewrite(value, name, sink) {
     // Always written, as an absolute path (Redis's rewriteConfigDirOption).

@@ -220,6 +220,7 @@ export class Connection {
     if (this.closed) return;
     const c = this.client;
     if (c.reply.hasPending) {
+      if (this.server.beforeReply !== null) this.server.beforeReply();
       const parts = c.reply.take();
       let n = 0;
       if (parts.length === 1) {

@@ -246,7 +246,8 @@ export interface FileVisitor {
  * the magic, the db numbers (< dbCount) and the trailing CRC-64 when `checksum` and the file has
  * one; functions and module data are refused with a clear message.
  */
-export function readRdbFile(buf: Buffer, lim: LoadLimits, dbCount: number, checksum: boolean, v: FileVisitor): void {
+/** Reads a whole RDB image; returns where it ended (an AOF may go on after its RDB preamble). */
+export function readRdbFile(buf: Buffer, lim: LoadLimits, dbCount: number, checksum: boolean, v: FileVisitor): number {
   if (buf.length < 9 || buf.latin1Slice(0, 5) !== 'REDIS') bad('wrong signature trying to load DB from file');
   const verText = buf.latin1Slice(5, 9);
   if (!/^\d{4}$/.test(verText)) bad('bad RDB version');
@@ -315,4 +316,5 @@ export function readRdbFile(buf: Buffer, lim: LoadLimits, dbCount: number, check
       if (!crc.equals(stored)) bad('RDB CRC error');
     }
   }
+  return inp.pos;
 }

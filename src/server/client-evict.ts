@@ -92,12 +92,12 @@ export function installClientEviction(server: Server): void {
   // Before each command, as Redis's processCommand does: input that arrived since (a big
   // query buffer) is judged before anything else runs. A client that evicts itself gets no reply.
   const oom = server.oomCheck;
-  server.oomCheck = (c: Client, cmd: Command): boolean => {
+  server.oomCheck = (c: Client, cmd: Command, flags?: number): boolean => {
     if (on) {
       evictClients(server, c);
       if (c.has(CLIENT.closeAsap)) return true;
     }
-    return oom !== null && oom(c, cmd);
+    return oom !== null && oom(c, cmd, flags);
   };
   server.hooks.cron.push(() => {
     if (on) evictClients(server);
