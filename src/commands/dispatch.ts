@@ -166,7 +166,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   prop.depth--;
   server.currentClient = outer;
   // EXEC is never propagated itself: its commands were, each by its own call().
-  if (prop.enabled && cmd.handler !== multiCommands.exec) propagateCall(c, argv, server.dirty !== dirty);
+  // A command that resets dirty (DEBUG LOADAOF, SAVE-like resets) changed nothing to replicate.
+  if (prop.enabled && cmd.handler !== multiCommands.exec) propagateCall(c, argv, server.dirty > dirty);
   c.propArgv = outerArgv;
   c.propFlags = outerFlags;
   const usec = Math.round((performance.now() - t0) * 1000);

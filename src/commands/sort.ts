@@ -13,6 +13,7 @@ import type { SetValue } from '../store/set.js';
 import { listAt, listFromItems, listItems, listLength } from './sort-list.js';
 import { strtodFull } from './sort-strtod.js';
 import { aclOf } from '../acl/provider.js';
+import { isScriptClient } from '../scripting/run.js';
 
 interface SortItem {
   ele: string;
@@ -194,8 +195,9 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
     return;
   }
   const value = e?.value;
-  // Unsorted set output would depend on hashing: storing it (replicated) sorts it instead.
-  if (o.dontsort && type === 'set' && o.store !== null) {
+  // Unsorted set output would depend on hashing: storing it (replicated) or handing it to a
+  // script (whose effects replicate) sorts it instead.
+  if (o.dontsort && type === 'set' && (o.store !== null || isScriptClient(c))) {
     o.dontsort = false;
     o.alpha = true;
     o.sortby = null;

@@ -12,6 +12,7 @@ import { blockForKeys, canBlock, isBlocked, signalKeyAsReady, unblockClient } fr
 import { INVALID_READ, Nack, type Consumer, type Group, type StreamValue } from '../store/stream.js';
 import { ID_MAX, formatId } from '../store/stream-id.js';
 import { eqi } from './args.js';
+import { isScriptClient } from '../scripting/run.js';
 import { createConsumer, int64OrReply, lookupConsumer, replyEntry, strictIdOrReply, toCount } from './stream-common.js';
 import { alsoPropagate, preventPropagation } from '../replication/propagate.js';
 
@@ -156,6 +157,10 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
     const more = argv.length - i - 1;
     const o = argv[i]!;
     if (eqi(o, 'block') && more > 0) {
+      // Blocking has no sense inside a script; Redis refuses it rather than acting non-blocking.
+      if (isScriptClient(c)) {
+        return c.reply.error(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
+      }
       i++;
       const d = blockTimeout(c, argv[i]!);
       if (d === null) return;
