@@ -19,6 +19,7 @@ import { alreadyExpired } from './expire.js';
 import {
   applyIdleOrFreq,
   bgsave,
+  emptyData,
   loadDumpFile,
   loadLimits,
   persistState,
@@ -134,7 +135,7 @@ function bgsaveCommand(c: Client, argv: string[]): void {
   c.reply.simple('Background saving started');
 }
 
-/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the databases, load the file back. */
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the dataset and functions, load the file back. */
 function debugReload(c: Client, argv: string[]): void {
   let merge = false;
   let flush = true;
@@ -148,7 +149,7 @@ function debugReload(c: Client, argv: string[]): void {
   }
   const server = c.server;
   if (doSave && saveSync(server) !== null) return c.reply.error('ERR');
-  if (flush) for (const db of server.dbs) db.flush();
+  if (flush) emptyData(server);
   try {
     loadDumpFile(server, merge);
   } catch (err) {

@@ -88,7 +88,7 @@ function replconf(c: Client, argv: string[]): void {
       for (const f of filters) {
         if (!eqi(f, 'functions')) return c.reply.error(`Unsupported rdb-filter-only option: ${f}`);
       }
-      // Only "functions" can be kept, and Redoubt has none: the snapshot carries no keys.
+      // Only "functions" can be kept: the snapshot then carries the libraries and no keys.
       link.filtered = true;
     } else {
       return c.reply.error(`Unrecognized REPLCONF option: ${argv[j]}`);

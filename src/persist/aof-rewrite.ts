@@ -1,8 +1,9 @@
-// An AOF base in command form (aof-use-rdb-preamble no): per database a SELECT, then the
-// fewest commands that rebuild each key — batches of up to 64 items per RPUSH/SADD/ZADD/HMSET,
-// like Redis — and a PEXPIREAT for keys with a TTL. Streams (consumer groups, PELs, ids)
-// have no compact command form that keeps all their state, so they are written as RESTORE
-// of their DUMP payload, which Redis loads as well.
+// An AOF base in command form (aof-use-rdb-preamble no): first a FUNCTION LOAD per function
+// library, as Redis's rewrite starts, then per database a SELECT and the fewest commands that
+// rebuild each key — batches of up to 64 items per RPUSH/SADD/ZADD/HMSET, like Redis — and a
+// PEXPIREAT for keys with a TTL. Streams (consumer groups, PELs, ids) have no compact command
+// form that keeps all their state, so they are written as RESTORE of their DUMP payload, which
+// Redis loads as well.
 
 import type { Db, Entry } from '../store/db.js';
 import { ListValue } from '../store/list.js';
@@ -54,9 +55,10 @@ function keyCommands(out: string[], key: string, e: Entry, opts: WriteOptions): 
   if (e.expireAt >= 0) out.push(encodeCommand(['PEXPIREAT', key, String(e.expireAt)]));
 }
 
-/** The whole dataset as AOF commands (latin1 text). */
-export function datasetAsCommands(dbs: readonly Db[], opts: WriteOptions): string {
+/** The whole dataset, function libraries (their code) first, as AOF commands (latin1 text). */
+export function datasetAsCommands(dbs: readonly Db[], libraries: readonly string[], opts: WriteOptions): string {
   const out: string[] = [];
+  for (const code of libraries) out.push(encodeCommand(['FUNCTION', 'LOAD', code]));
   for (const db of dbs) {
     if (db.dict.size === 0) continue;
     out.push(encodeCommand(['SELECT', String(db.id)]));

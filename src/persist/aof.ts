@@ -15,7 +15,7 @@ import { addInfoProvider } from '../commands/info.js';
 import { encodeCommand } from '../replication/primary.js';
 import { AofManifest, ManifestError } from './aof-manifest.js';
 import { AOF, aofPaths, loadAppendOnlyFiles, readManifest, type AofStatus } from './aof-load.js';
-import { beforeShutdown, persistState, snapshot, writeOptions } from './rdb-file.js';
+import { beforeShutdown, emptyData, libraryCodes, persistState, snapshot, writeOptions } from './rdb-file.js';
 import { datasetAsCommands } from './aof-rewrite.js';
 import { StartupFailure } from '../server/startup-failure.js';
 
@@ -281,7 +281,7 @@ function baseContent(server: Server): Buffer {
   if (server.config.bool('aof-use-rdb-preamble')) return snapshot(server);
   // A command-form base starts with the time it describes (for redis-check-aof --truncate-to-timestamp).
   const ts = server.config.bool('aof-timestamp-enabled') ? `#TS:${Math.floor(Date.now() / 1000)}\r\n` : '';
-  return Buffer.from(ts + datasetAsCommands(server.dbs, writeOptions(server)), 'latin1');
+  return Buffer.from(ts + datasetAsCommands(server.dbs, libraryCodes(server), writeOptions(server)), 'latin1');
 }
 
 function writeFileSynced(file: string, data: Buffer): void {
@@ -455,11 +455,11 @@ function openOnStart(server: Server, st: AofState): void {
   server.log.notice(`${hadIncr ? 'Opening' : 'Creating'} AOF incr file ${name} on server start`);
 }
 
-/** DEBUG LOADAOF: flush, empty the dataset and load it back from the files. */
+/** DEBUG LOADAOF: flush, empty the dataset and functions and load them back from the files. */
 export function debugLoadAof(server: Server): string | null {
   const st = aofState(server);
   if (st.on) st.flush(true);
-  for (const db of server.dbs) db.flush();
+  emptyData(server);
   try {
     st.manifest = readManifest(server);
   } catch (e) {

@@ -18,6 +18,7 @@ import { addInfoProvider } from '../commands/info.js';
 import { debugSettings } from '../commands/debug.js';
 import { serializeDataset, type WriteOptions } from './rdb-write.js';
 import { readRdbFile, type LoadLimits, type LoadedValue } from './rdb-read.js';
+import { functionsOf, peekFunctions } from '../scripting/functions.js';
 
 export interface PersistState {
   bgsaveInProgress: boolean;
@@ -94,7 +95,7 @@ export interface ReplSaveInfo {
   streamDb: number;
   replid: string;
   offset: number;
-  /** REPLCONF rdb-filter-only: no keys (Redoubt has no functions to send). */
+  /** REPLCONF rdb-filter-only functions: the function libraries but no keys. */
   noData?: boolean;
 }
 
@@ -120,6 +121,7 @@ export function snapshot(server: Server, repl?: ReplSaveInfo): Buffer {
         ...replAux,
         ['aof-base', '0'],
       ],
+      functions: libraryCodes(server),
       evictionInfo: evictionInfo(server),
       now,
       lfuCounter: (e: Entry) => lfuCounter(e, now),
@@ -127,6 +129,30 @@ export function snapshot(server: Server, repl?: ReplSaveInfo): Buffer {
     },
     writeOptions(server),
   );
+}
+
+/** Every function library's code, as FUNCTION LOAD got it. */
+export function libraryCodes(server: Server): string[] {
+  return [...(peekFunctions(server)?.libraries.values() ?? [])].map((lib) => lib.code);
+}
+
+/**
+ * Compiles and registers a library read from an RDB image; a library that does not load, or
+ * one already there when not `replace`-ing, fails the whole load (as in Redis).
+ */
+export function loadLibrary(server: Server, code: string, replace: boolean): void {
+  const r = functionsOf(server).load(code, replace);
+  if ('error' in r) throw new Error(`Failed loading library, ${r.error}`);
+}
+
+/**
+ * Redis's emptyData() with its default flags: every database and the function libraries go,
+ * before a whole new dataset is loaded (DEBUG RELOAD, DEBUG LOADAOF, a replica's full sync).
+ * FLUSHALL, unlike this, keeps the functions.
+ */
+export function emptyData(server: Server): void {
+  for (const db of server.dbs) db.flush();
+  peekFunctions(server)?.flush();
 }
 
 function tempPath(server: Server, tag: string): string {
@@ -272,9 +298,9 @@ export function applyIdleOrFreq(e: Entry, idle: number, freq: number, now: numbe
 }
 
 /**
- * Loads an RDB image into the server's databases. Expired keys are skipped; a key already
- * present is an error unless `merge` (then the file's value wins). As with Redis, a failed
- * load leaves whatever was read before the error.
+ * Loads an RDB image into the server's databases and function libraries. Expired keys are
+ * skipped; a key or library already present is an error unless `merge` (then the file's wins).
+ * As with Redis, a failed load leaves whatever was read before the error.
  */
 export function loadRdbBuffer(server: Server, buf: Buffer, merge = false, keepExpired = false): LoadResult {
   const now = Date.now();
@@ -296,6 +322,7 @@ export function loadRdbBuffer(server: Server, buf: Buffer, merge = false, keepEx
       applyIdleOrFreq(e, k.idle, k.freq, now);
       res.loaded++;
     },
+    library: (code) => loadLibrary(server, code, merge),
   });
   recountDataset(server);
   const st = persistState(server);

@@ -239,14 +239,16 @@ export interface FileVisitor {
   /** RESIZEDB hint. */
   resize?(db: number, size: number, expires: number): void;
   key(k: FileKey): void;
+  /** A function library's code (RDB_OPCODE_FUNCTION2); without it such a file is refused. */
+  library?(code: string): void;
 }
 
 /**
- * Walks a whole RDB file (versions 1..10), calling the visitor for aux fields and keys. Checks
- * the magic, the db numbers (< dbCount) and the trailing CRC-64 when `checksum` and the file has
- * one; functions and module data are refused with a clear message.
+ * Walks a whole RDB file (versions 1..10), calling the visitor for aux fields, function libraries
+ * and keys. Checks the magic, the db numbers (< dbCount) and the trailing CRC-64 when `checksum`
+ * and the file has one; module data and the pre-GA function format are refused with a clear
+ * message. Returns where the image ended (an AOF may go on after its RDB preamble).
  */
-/** Reads a whole RDB image; returns where it ended (an AOF may go on after its RDB preamble). */
 export function readRdbFile(buf: Buffer, lim: LoadLimits, dbCount: number, checksum: boolean, v: FileVisitor): number {
   if (buf.length < 9 || buf.latin1Slice(0, 5) !== 'REDIS') bad('wrong signature trying to load DB from file');
   const verText = buf.latin1Slice(5, 9);
@@ -294,9 +296,15 @@ export function readRdbFile(buf: Buffer, lim: LoadLimits, dbCount: number, check
       }
       case OP.MODULE_AUX:
         return bad('the RDB file holds module data, which Redoubt cannot load');
-      case OP.FUNCTION2:
+      case OP.FUNCTION2: {
+        const code = inp.string();
+        if (v.library === undefined) bad('function libraries are not expected here');
+        v.library(code);
+        continue;
+      }
       case OP.FUNCTION_PRE_GA:
-        return bad('the RDB file holds functions (FUNCTION LOAD), which Redoubt cannot load');
+        // Written only by Redis 7.0 release candidates; Redis 7.0 refuses it as well.
+        return bad('Pre-release function format not supported');
       default: {
         const key = inp.string();
         const value = readValue(inp, op, lim);

@@ -159,6 +159,8 @@ export interface DatasetSource {
   dbs: readonly { id: number; dict: ReadonlyMap<string, Entry>; expires: ReadonlyMap<string, Entry> }[];
   /** Aux fields written after the header (redis-ver, ctime...). */
   aux: [string, string][];
+  /** The function libraries' code (FUNCTION LOAD's argument), written after the aux fields. */
+  functions?: readonly string[];
   /** 'lru' writes each key's idle time, 'lfu' its counter, like the matching maxmemory policies. */
   evictionInfo: 'lru' | 'lfu' | null;
   /** Current time in ms (idle times). */
@@ -169,7 +171,7 @@ export interface DatasetSource {
   checksum: boolean;
 }
 
-/** A whole RDB file: header, aux fields, every non-empty db, EOF and checksum. */
+/** A whole RDB file: header, aux fields, function libraries, every non-empty db, EOF and checksum. */
 export function serializeDataset(src: DatasetSource, opts: WriteOptions): Buffer {
   const out = new RdbOut(opts.compress, 1 << 16);
   out.latin1('REDIS' + String(RDB_VERSION).padStart(4, '0'));
@@ -177,6 +179,10 @@ export function serializeDataset(src: DatasetSource, opts: WriteOptions): Buffer
     out.byte(OP.AUX);
     out.string(k);
     out.string(v);
+  }
+  for (const code of src.functions ?? []) {
+    out.byte(OP.FUNCTION2);
+    out.string(code);
   }
   for (const db of src.dbs) {
     if (db.dict.size === 0) continue;

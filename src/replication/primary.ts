@@ -239,7 +239,7 @@ export class Primary {
     // The db the stream continues in: a primary's next command selects one anyway; a replica
     // forwards its primary's stream, which continues in the db its link has selected.
     const streamDb = repl.isReplica ? (repl.replica?.masterClient?.dbIndex ?? 0) : Math.max(0, this.streamDb);
-    const rdb = snapshot(server, { streamDb, replid: repl.replid, offset });
+    const rdb = snapshot(server, { streamDb, replid: repl.replid, offset, noData: link.filtered });
     this.streamDb = -1;
     if (psync) c.reply.raw(`+FULLRESYNC ${repl.replid} ${offset}\r\n`);
     c.reply.raw(`$${rdb.length}\r\n`);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from '../server/server.js';
 import { readRdbFile } from '../persist/rdb-read.js';
-import { applyIdleOrFreq, loadLimits, persistState, rdbPath } from '../persist/rdb-file.js';
+import { applyIdleOrFreq, loadLibrary, loadLimits, persistState, rdbPath } from '../persist/rdb-file.js';
 import { recountDataset } from '../server/memory.js';
 
 /** Length of the EOF mark of a diskless transfer (a run id). */
@@ -81,7 +81,7 @@ export interface ReplicaLoad {
   streamDb: number;
 }
 
-/** Loads a payload into the (already emptied) databases; throws when it is unreadable. */
+/** Loads a payload into the (already emptied) databases and functions; throws when it is unreadable. */
 export function loadPayload(server: Server, buf: Buffer): ReplicaLoad {
   const now = Date.now();
   const res: ReplicaLoad = { loaded: 0, expired: 0, streamDb: -1 };
@@ -97,6 +97,8 @@ export function loadPayload(server: Server, buf: Buffer): ReplicaLoad {
       applyIdleOrFreq(e, k.idle, k.freq, now);
       res.loaded++;
     },
+    // The libraries were emptied with the keys, so one already there is a broken payload.
+    library: (code) => loadLibrary(server, code, false),
   });
   if (!(res.streamDb >= 0 && res.streamDb < server.dbs.length)) res.streamDb = -1;
   recountDataset(server);

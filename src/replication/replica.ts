@@ -19,7 +19,7 @@ import { unblockClient } from '../server/blocking.js';
 import { tlsManager } from '../net/tls.js';
 import type { SecurityProvider } from '../server/security.js';
 import { RdbTransfer, loadPayload, storePayload } from './replica-load.js';
-import { rdbPath } from '../persist/rdb-file.js';
+import { emptyData, rdbPath } from '../persist/rdb-file.js';
 import { linkOf, registerLink } from './replica-gate.js';
 import { createBacklog, disconnectReplicas, feedRaw, freeBacklog, resetStreamDb } from './primary.js';
 import { peekPrimary } from './registry.js';
@@ -534,7 +534,7 @@ export class ReplicaLink implements ReplicaSide {
     this.discardCached();
     proxyFullResync(server);
     log.notice('MASTER <-> REPLICA sync: Flushing old data');
-    for (const db of server.dbs) db.flush();
+    emptyData(server);
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     const payload = t.payload();
     const err = this.disklessLoad() ? null : storePayload(server, payload);
@@ -552,7 +552,7 @@ export class ReplicaLink implements ReplicaSide {
       log.notice(`Done loading RDB, keys loaded: ${res.loaded}, keys expired: ${res.expired}.`);
     } catch (e) {
       log.warning(`Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}`);
-      for (const db of server.dbs) db.flush();
+      emptyData(server);
       this.cancelHandshake(true);
       return;
     }

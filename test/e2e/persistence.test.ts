@@ -275,7 +275,7 @@ test('redis-server 7.0.15 dump file loads into Redoubt with the same data', { sk
   }
 });
 
-test('a save that cannot be written: SAVE errors, BGSAVE reports err, SHUTDOWN refuses to exit', async () => {
+test('a save that cannot be written: SAVE errors, BGSAVE reports err, SHUTDOWN refuses to exit, writes get MISCONF', async () => {
   const dir = freshDir();
   const p = await redoubt(dir);
   try {
@@ -294,7 +294,10 @@ test('a save that cannot be written: SAVE errors, BGSAVE reports err, SHUTDOWN r
       assert.match(info, /rdb_changes_since_last_save:[1-9]/);
       const refused = await c.call('SHUTDOWN');
       assert.ok(refused instanceof Error && /Errors trying to SHUTDOWN/.test(refused.message));
-      assert.equal(await c.call('PING'), 'PONG');
+      // Still running, and saying why it refuses writes (stop-writes-on-bgsave-error).
+      const ping = await c.call('PING');
+      assert.ok(ping instanceof Error && /^MISCONF /.test(ping.message));
+      assert.equal(await c.call('GET', 'k'), 'v');
       assert.deepEqual(readdirSync(dir), ['dump.rdb']);
     });
   } finally {
