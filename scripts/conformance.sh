@@ -13,6 +13,13 @@ FLOORS=$ROOT/conformance/floors.txt
 SERVER_JS="$ROOT/dist/bin/redoubt-server.js"
 [ -x "$CONF/run-redis-suite.sh" ] || { echo "conformance: $CONF not found, skipped"; exit 0; }
 "$CONF/get-redis-suite.sh" >/dev/null || { echo "conformance: could not fetch the suite"; exit 1; }
+# A private copy of the suite (18 MB): its tests/tmp holds the servers' directories, and another
+# run sharing the cached tree (a second checkout, a helper) would delete them under this one.
+SUITE=${REDIS_SRC:-${REDOUBT_CONFORMANCE_CACHE:-$HOME/.cache/redis-suite-7.0.15}/redis-src}
+PRIVATE=$(mktemp -d)
+trap 'rm -rf "$PRIVATE"' EXIT
+cp -r "$SUITE" "$PRIVATE/redis-src" && rm -rf "$PRIVATE/redis-src/tests/tmp" && mkdir "$PRIVATE/redis-src/tests/tmp"
+export REDIS_SRC=$PRIVATE/redis-src
 
 if [ $# -gt 0 ]; then
   JOBS=("$1 ${2:-external}")
