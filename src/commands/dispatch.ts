@@ -6,6 +6,7 @@
 import type { Client } from '../server/client.js';
 import { CLIENT } from '../server/client.js';
 import type { Command } from './registry.js';
+import type { ReplyMark } from '../protocol/reply.js';
 import { CMD } from './flags.js';
 import { E, arityError, unknownCommand, unknownSubcommand } from '../protocol/errors.js';
 import { queuedCommandFlags } from '../server/multi.js';
@@ -13,6 +14,7 @@ import { multiCommands } from './multi.js';
 import { PROP, TARGET } from '../replication/propagate.js';
 import { enoughGoodReplicas } from '../replication/registry.js';
 import { obeysMaster, readOnlyRefusal, skipsMaxmemory, staleRefusal } from '../replication/replica-gate.js';
+import { busyRefusal } from '../scripting/busy.js';
 
 /** Hooks for the transaction layer: queueing inside MULTI and aborting EXEC. */
 export interface MultiLayer {
@@ -118,7 +120,11 @@ export function processCommand(c: Client, argv: string[]): void {
   // pass it through the security provider the replica side installs).
   const obey = obeysMaster(c);
   const flags = gate.flagsOf?.(c, cmd, argv) ?? cmd.flags;
-  if (server.oomCheck !== null && !skipsMaxmemory(c) && server.oomCheck(c, cmd, flags)) return reject(c, cmd, E.oom);
+  // No eviction while a script is busy: its keys must not change under it (checked below).
+  const busy = busyRefusal(server);
+  if (busy === null && server.oomCheck !== null && !skipsMaxmemory(c) && server.oomCheck(c, cmd, flags)) {
+    return reject(c, cmd, E.oom);
+  }
   const writes = writesData(c, cmd, flags);
   if (!obey && (writes || gate.refusedOnDiskError.has(cmd.id)) && gate.diskError !== null) {
     const refusal = gate.diskError(c);
@@ -136,16 +142,47 @@ export function processCommand(c: Client, argv: string[]): void {
   }
   const stale = obey ? null : staleRefusal(c, cmd, flags);
   if (stale !== null) return reject(c, cmd, stale);
+  // A script past busy-reply-threshold: only allow-busy commands (SHUTDOWN checks NOSAVE itself).
+  if (busy !== null && !cmd.has(CMD.allow_busy)) return reject(c, cmd, busy);
   if (c.has(CLIENT.multi) && gate.multi !== null && !gate.multi.runsImmediately(cmd)) {
     gate.multi.queue(c, cmd, argv);
     return;
   }
-  call(c, cmd, argv);
-  if (gate.afterCommand !== null) gate.afterCommand(c);
+  deferrable = c;
+  if (call(c, cmd, argv)) return;
+  // Blocked clients are served once the busy script ends, not after commands allowed meanwhile.
+  if (gate.afterCommand !== null && busy === null) gate.afterCommand(c);
 }
 
-/** Runs a command: statistics, the frozen clock, reply suppression and post-command hooks. */
-export function call(c: Client, cmd: Command, argv: string[]): void {
+/** The client whose top-level command call() is about to run (it may defer its completion). */
+let deferrable: Client | null = null;
+/** The client whose handler is running now and may call deferCall. */
+let deferAllowed: Client | null = null;
+/** Set by deferCall during the handler; filled in by call() when the handler returns. */
+let deferring: { finish: (() => void) | null } | null = null;
+
+/** Whether the running handler, on behalf of c, may defer its completion (deferCall). */
+export function canDefer(c: Client): boolean {
+  return deferAllowed === c;
+}
+
+/**
+ * For a handler that goes on after it returns (a busy script yielding to the event loop;
+ * check canDefer first): call() then leaves the command open — statistics, propagation,
+ * reply suppression, post-command work — and the client reads no further commands, until
+ * the returned function is called when the work really ends.
+ */
+export function deferCall(c: Client): () => void {
+  const d: { finish: (() => void) | null } = { finish: null };
+  if (deferAllowed === c) deferring = d;
+  return () => d.finish?.();
+}
+
+/**
+ * Runs a command: statistics, the frozen clock, reply suppression and post-command hooks.
+ * True when the handler deferred its completion (see deferCall): the rest happens later.
+ */
+export function call(c: Client, cmd: Command, argv: string[]): boolean {
   const server = c.server;
   const replyMode = c.flags & (CLIENT.replyOff | CLIENT.replySkip);
   const mark = replyMode !== 0 ? c.reply.mark() : null;
@@ -161,10 +198,50 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const outerFlags = c.propFlags;
   c.propArgv = null;
   c.propFlags = 0;
+  // Not under CLIENT REPLY OFF/SKIP: their reply mark would not survive the flushes meanwhile.
+  const mayDefer = deferrable === c && prop.depth === 0 && mark === null;
+  deferrable = null;
+  // A command run by the handler (a script's redis.call) must not end the outer permission.
+  const outerAllowed = deferAllowed;
+  deferAllowed = mayDefer ? c : null;
   prop.depth++;
   server.runFrozen(cmd.handler!, c, argv);
-  prop.depth--;
+  deferAllowed = outerAllowed;
   server.currentClient = outer;
+  const d = mayDefer ? deferring : null;
+  deferring = null;
+  const complete = (): void => {
+    prop.depth--;
+    finishCall(c, cmd, argv, { mark, errorsBefore, t0, dirty, outerArgv, outerFlags });
+  };
+  if (d === null) {
+    complete();
+    return false;
+  }
+  // The propagation depth stays raised until the end: what the work queues goes out together.
+  c.control?.setPaused(true);
+  d.finish = () => {
+    complete();
+    if (gate.afterCommand !== null) gate.afterCommand(c);
+    c.control?.setPaused(false);
+  };
+  return true;
+}
+
+interface CallStart {
+  mark: ReplyMark | null;
+  errorsBefore: number;
+  t0: number;
+  dirty: number;
+  outerArgv: string[] | null;
+  outerFlags: number;
+}
+
+/** The end of call(): propagation, statistics, reply suppression and hooks. */
+function finishCall(c: Client, cmd: Command, argv: string[], s: CallStart): void {
+  const server = c.server;
+  const prop = server.prop;
+  const { mark, errorsBefore, t0, dirty, outerArgv, outerFlags } = s;
   // EXEC is never propagated itself: its commands were, each by its own call().
   // A command that resets dirty (DEBUG LOADAOF, SAVE-like resets) changed nothing to replicate.
   if (prop.enabled && cmd.handler !== multiCommands.exec) propagateCall(c, argv, server.dirty > dirty);

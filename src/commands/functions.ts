@@ -12,6 +12,7 @@ import { feedMonitors } from '../server/monitor.js';
 import { functionsOf } from '../scripting/functions.js';
 import { pushArray } from '../scripting/engine.js';
 import { SCRIPT_FLAG_NAMES } from '../scripting/run.js';
+import { busyScript, killBusy } from '../scripting/busy.js';
 import { addScriptRef, prepareRun } from './scripting.js';
 import { debugSettings } from './debug.js';
 import { RdbIn, RdbOut } from '../persist/rdb-io.js';
@@ -37,7 +38,7 @@ function fcall(c: Client, argv: string[], ro: boolean): void {
   const L = store.engine.L;
   pushArray(L, argv.slice(3, 3 + numkeys));
   pushArray(L, argv.slice(3 + numkeys));
-  store.engine.call(run, 2);
+  store.engine.call(run, 2, false);
 }
 
 function flushMode(c: Client, argv: string[]): boolean {
@@ -107,7 +108,9 @@ export const functionCommands: CommandImpls = {
     c.reply.ok();
   },
   'function|kill'(c) {
-    c.reply.error('NOTBUSY No scripts in execution right now.');
+    const refused = killBusy(c.server, false);
+    if (refused !== null) return c.reply.error(refused);
+    c.reply.ok();
   },
   'function|list'(c, argv) {
     let withCode = false;
@@ -155,7 +158,18 @@ export const functionCommands: CommandImpls = {
     const r = c.reply;
     r.mapLen(2);
     r.bulk('running_script');
-    r.nullBulk();
+    const busy = busyScript(c.server);
+    if (busy === null || busy.isEval) r.nullBulk();
+    else {
+      r.mapLen(3);
+      r.bulk('name');
+      r.bulk(busy.run.funcname);
+      r.bulk('command');
+      r.arrayLen(busy.argv.length);
+      for (const a of busy.argv) r.bulk(a);
+      r.bulk('duration_ms');
+      r.int(Date.now() - busy.started);
+    }
     r.bulk('engines');
     r.mapLen(1);
     r.bulk('LUA');

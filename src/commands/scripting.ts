@@ -20,6 +20,7 @@ import { type ScriptEngine, type CachedScript, engineOf, peekEngine, sha1hex } f
 import { peekFunctions } from '../scripting/functions.js';
 import { addInfoProvider } from './info.js';
 import { type RunCtx, SCRIPT_FLAG, SCRIPT_FLAG_NAMES } from '../scripting/run.js';
+import { killBusy } from '../scripting/busy.js';
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 
@@ -170,7 +171,7 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
   c.propFlags |= PROP.prevent;
   if (!engine.pushFunction('f_' + sha)) return c.reply.error(NOSCRIPT);
   engine.setKeysArgv(argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys));
-  engine.call(run, 0);
+  engine.call(run, 0, true);
 }
 
 const SCRIPT_HELP = [
@@ -182,7 +183,7 @@ const SCRIPT_HELP = [
   'FLUSH [ASYNC|SYNC]',
   '    Empty the script cache (ASYNC and SYNC behave the same).',
   'KILL',
-  '    Stop the script being executed (never needed: scripts run to completion or time out).',
+  '    Kill the currently executing Lua script.',
   'LOAD <script>',
   '    Add a script to the script cache without running it; returns its sha1.',
   'HELP',
@@ -221,7 +222,9 @@ export const scriptingCommands: CommandImpls = {
     if (sha !== null) c.reply.bulk(sha);
   },
   'script|kill'(c) {
-    c.reply.error('NOTBUSY No scripts in execution right now.');
+    const refused = killBusy(c.server, true);
+    if (refused !== null) return c.reply.error(refused);
+    c.reply.ok();
   },
   'script|debug'(c, argv) {
     const mode = argv[2]!.toLowerCase();

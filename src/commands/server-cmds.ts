@@ -2,6 +2,7 @@
 // SHUTDOWN, and the start-up wiring they need (protected commands, cron sampling).
 
 import { diskErrorRefusal } from '../persist/disk-error.js';
+import { busyRefusal } from '../scripting/busy.js';
 import type { CommandImpls } from './types.js';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
@@ -58,6 +59,9 @@ function shutdown(c: Client, argv: string[]): void {
   if ((abort && (save || nosave || other)) || (save && nosave)) return c.reply.error(E.syntax);
   // Shutdown is immediate (any save is synchronous), so there is never one in progress to abort.
   if (abort) return c.reply.error('No shutdown in progress.');
+  // While a script is busy only SHUTDOWN NOSAVE goes through: saving would catch it half-way.
+  const busy = nosave ? null : busyRefusal(c.server);
+  if (busy !== null) return c.reply.error(busy);
   // Save first when asked or when save points are set (NOSAVE skips it, FORCE ignores a failure).
   if (!shutdownSave(c.server, save, nosave) && !force) return c.reply.error('Errors trying to SHUTDOWN. Check logs.');
   c.server.log.warning('User requested shutdown...');

@@ -121,7 +121,7 @@ const IMPLEMENTED = new Set([
   'repl-ping-replica-period',
   // A replica leaves eviction to its primary (src/server/evict.ts, replica-gate.ts)
   'replica-ignore-maxmemory',
-  // Scripts run past it are stopped with an error (no BUSY state: src/scripting/engine.ts)
+  // Scripts run past it make the server BUSY (src/scripting/engine.ts, busy.ts)
   'busy-reply-threshold',
   // Persistence errors refuse writes (src/persist/disk-error.ts)
   'stop-writes-on-bgsave-error',

@@ -36,6 +36,7 @@ interface LuaApi {
   LUA_TFUNCTION: number;
   LUA_MASKCOUNT: number;
   LUA_MASKLINE: number;
+  LUA_YIELD: number;
   lua_Debug: new () => LuaDebug;
   lua_atnativeerror(L: LuaState, f: LuaCFunction): void;
   lua_call(L: LuaState, nargs: number, nresults: number): void;
@@ -54,6 +55,19 @@ interface LuaApi {
   lua_isstring(L: LuaState, idx: number): boolean;
   lua_next(L: LuaState, idx: number): number;
   lua_pcall(L: LuaState, nargs: number, nresults: number, errfunc: number): number;
+  lua_pcallk(
+    L: LuaState,
+    nargs: number,
+    nresults: number,
+    errfunc: number,
+    ctx: number,
+    k: (L: LuaState, status: number, ctx: number) => number,
+  ): number;
+  lua_newthread(L: LuaState): LuaState;
+  lua_resume(L: LuaState, from: LuaState | null, nargs: number): number;
+  lua_yield(L: LuaState, nresults: number): number;
+  lua_isyieldable(L: LuaState): boolean;
+  lua_xmove(from: LuaState, to: LuaState, n: number): void;
   lua_pop(L: LuaState, n: number): void;
   lua_pushboolean(L: LuaState, b: boolean | number): void;
   lua_pushcfunction(L: LuaState, f: LuaCFunction): void;
@@ -84,6 +98,7 @@ interface LuaApi {
   lua_topointer(L: LuaState, idx: number): object | null;
   lua_touserdata(L: LuaState, idx: number): unknown;
   lua_type(L: LuaState, idx: number): number;
+  lua_rotate(L: LuaState, idx: number, n: number): void;
 }
 
 interface LauxApi {
@@ -92,8 +107,11 @@ interface LauxApi {
   luaL_checknumber(L: LuaState, arg: number): number;
   luaL_checklstring(L: LuaState, arg: number): Uint8Array;
   luaL_checkany(L: LuaState, arg: number): void;
+  luaL_checktype(L: LuaState, arg: number, t: number): void;
   luaL_checkstack(L: LuaState, n: number, msg: Uint8Array | null): void;
   luaL_loadbufferx(L: LuaState, buff: Uint8Array, size: number, name: Uint8Array, mode: Uint8Array | null): number;
+  luaL_ref(L: LuaState, t: number): number;
+  luaL_unref(L: LuaState, t: number, ref: number): void;
   luaL_optinteger(L: LuaState, arg: number, def: number): number;
   luaL_requiref(L: LuaState, name: Uint8Array, f: LuaCFunction, glb: number): void;
   luaL_tolstring(L: LuaState, idx: number): Uint8Array;
@@ -174,6 +192,33 @@ export const lauxlib = fengari.lauxlib;
 export const lualib = fengari.lualib;
 
 /** A latin1 JS string (one char per byte) as Lua bytes. */
+/** The fengari internals pcallk touches (see below). */
+interface ThreadInternals {
+  allowhook: number;
+  ci: { callstatus: number };
+}
+
+/** CIST_OAH: the call's saved 'allowhook' (lstate.js). */
+const CIST_OAH = 1;
+
+/**
+ * lua_pcallk. fengari's never records 'allowhook' in the call info (its setoah is written
+ * as `&= ~CIST_OAH | allowhook`), so an error caught by a yieldable pcall leaves hooks off
+ * for good: a busy script could then neither yield nor be killed. The bit is set here.
+ */
+export function pcallk(
+  L: LuaState,
+  nargs: number,
+  nresults: number,
+  errfunc: number,
+  ctx: number,
+  k: (L: LuaState, status: number, ctx: number) => number,
+): number {
+  const t = L as unknown as ThreadInternals;
+  t.ci.callstatus = (t.ci.callstatus & ~CIST_OAH) | (t.allowhook !== 0 ? CIST_OAH : 0);
+  return fengari.lua.lua_pcallk(L, nargs, nresults, errfunc, ctx, k);
+}
+
 export function toLua(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;

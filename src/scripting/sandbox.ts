@@ -18,6 +18,7 @@ import {
   raise,
   raiseAt,
   numberToString,
+  pcallk,
 } from './lua.js';
 
 export const READONLY_ERROR = 'Attempt to modify a readonly table';
@@ -259,7 +260,13 @@ const redisPcall: LuaCFunction = (L) => {
   lauxlib.luaL_checkany(L, 1);
   lua.lua_pushboolean(L, true);
   lua.lua_insert(L, 1);
-  if (lua.lua_pcall(L, argc - 1, lua.LUA_MULTRET, 0) !== lua.LUA_OK) {
+  // A continuation, so that a busy script may yield inside pcall (see ScriptEngine.call).
+  return pcallDone(L, pcallk(L, argc - 1, lua.LUA_MULTRET, 0, 0, pcallDone));
+};
+
+/** pcall's results: true and the values, or false and the message (the error table's err). */
+function pcallDone(L: LuaState, status: number): number {
+  if (status !== lua.LUA_OK && status !== lua.LUA_YIELD) {
     lua.lua_remove(L, 1);
     if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
       lua.lua_getfield(L, -1, lstr('err'));
@@ -270,7 +277,24 @@ const redisPcall: LuaCFunction = (L) => {
     lua.lua_insert(L, 1);
   }
   return lua.lua_gettop(L);
+}
+
+/** xpcall as Lua's, on the pcallk that keeps hooks working after a caught error. */
+const safeXpcall: LuaCFunction = (L) => {
+  const n = lua.lua_gettop(L);
+  lauxlib.luaL_checktype(L, 2, lua.LUA_TFUNCTION);
+  lua.lua_pushboolean(L, true);
+  lua.lua_pushvalue(L, 1);
+  lua.lua_rotate(L, 3, 2);
+  return xpcallDone(L, pcallk(L, n - 2, lua.LUA_MULTRET, 2, 2, xpcallDone), 2);
 };
+
+function xpcallDone(L: LuaState, status: number, extra: number): number {
+  if (status === lua.LUA_OK || status === lua.LUA_YIELD) return lua.lua_gettop(L) - extra;
+  lua.lua_pushboolean(L, false);
+  lua.lua_pushvalue(L, -2);
+  return 2;
+}
 
 /**
  * Lua 5.1 names that 5.3 dropped, defined in Lua over what 5.3 has (scripts written for
@@ -366,7 +390,6 @@ export function newSandbox(libs: SandboxLibs): LuaState {
     'tonumber',
     'tostring',
     'type',
-    'xpcall',
     '_VERSION',
   ]) {
     lua.lua_getfield(L, -1, lstr(name));
@@ -387,6 +410,7 @@ export function newSandbox(libs: SandboxLibs): LuaState {
     ['load', loadText],
     ['loadstring', loadText],
     ['pcall', redisPcall],
+    ['xpcall', safeXpcall],
   ] as const) {
     lua.lua_pushcfunction(L, f);
     setRealGlobal(L, name);

@@ -24,6 +24,7 @@ import { installAudit, type AuditLog } from './audit.js';
 import { Propagator } from '../replication/propagate.js';
 import { ReplState } from '../replication/state.js';
 import { installReplica } from '../replication/replica.js';
+import { busyScript } from '../scripting/busy.js';
 
 /** Hooks later layers add (MULTI/WATCH, notifications, tracking, MONITOR, SLOWLOG). */
 export interface ServerHooks {
@@ -229,7 +230,8 @@ export class Server implements KeyspaceObserver {
   private serverCron(): void {
     this.cronLoops++;
     for (const h of this.hooks.cron) h();
-    if (this.activeExpire && !this.repl.isReplica) {
+    // Not while a busy script yields: its keyspace must not change under it.
+    if (this.activeExpire && !this.repl.isReplica && busyScript(this) === null) {
       const t0 = performance.now();
       this.activeExpireCycle();
       this.latencySample('expire-cycle', Math.floor(performance.now() - t0));
