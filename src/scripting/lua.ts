@@ -191,7 +191,6 @@ export const lua = fengari.lua;
 export const lauxlib = fengari.lauxlib;
 export const lualib = fengari.lualib;
 
-/** A latin1 JS string (one char per byte) as Lua bytes. */
 /** The fengari internals pcallk touches (see below). */
 interface ThreadInternals {
   allowhook: number;
@@ -219,6 +218,7 @@ export function pcallk(
   return fengari.lua.lua_pcallk(L, nargs, nresults, errfunc, ctx, k);
 }
 
+/** A latin1 JS string (one char per byte) as Lua bytes. */
 export function toLua(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
