@@ -4,6 +4,7 @@
 // (commands/dump.ts); there is no AOF, so LOADAOF keeps the data as it is and answers OK.
 
 import { NO_REPLID, newReplId } from '../replication/state.js';
+import { TARGET } from '../replication/propagate.js';
 import type { Client } from '../server/client.js';
 import type { Entry } from '../store/db.js';
 import { E } from '../protocol/errors.js';
@@ -338,6 +339,12 @@ export const debugSubcommands: Record<string, DebugSubcommand> = {
   digest: { argc: exactly(2), run: (c) => c.reply.simple(datasetDigest(c.server)) },
   'digest-value': { argc: atLeast(2), run: digestValue },
   reload: { argc: atLeast(2), run: reload },
+  // Sends a command to the replicas only (never the AOF): how Redis's tests make a replica
+  // receive something it must refuse.
+  replicate: {
+    argc: atLeast(3),
+    run: ok((c, argv) => c.server.prop.also(c.db.id, argv.slice(2), TARGET.repl)),
+  },
   'change-repl-id': {
     argc: exactly(2),
     run: ok((c) => {

@@ -50,6 +50,7 @@ function reject(c: Client, cmd: Command | null, msg: string): void {
   // CLIENT REPLY OFF / SKIP silence refusals too; the error still counts in the stats.
   const mark = (c.flags & (CLIENT.replyOff | CLIENT.replySkip)) !== 0 ? c.reply.mark() : null;
   if (cmd === null || !c.has(CLIENT.multi) || gate.multi?.execRejected?.(c, cmd, msg) !== true) c.reply.error(msg);
+  if (c.has(CLIENT.master)) errorToMaster(c, cmd);
   if (mark !== null) c.reply.rewind(mark);
   endReplySkip(c);
 }
@@ -154,6 +155,17 @@ export function processCommand(c: Client, argv: string[]): void {
   if (gate.afterCommand !== null && busy === null) gate.afterCommand(c);
 }
 
+/**
+ * A replica's command from its primary failed: the datasets may now differ, which Redis logs as
+ * critical (propagation-error-behavior ignore, its default) and counts in unexpected_error_replies.
+ */
+function errorToMaster(c: Client, cmd: Command | null): void {
+  c.server.stats.unexpectedErrorReplies++;
+  c.server.log.warning(
+    `== CRITICAL == This replica is sending an error to its master: '${c.reply.lastError}' after processing the command '${cmd?.fullname ?? '<unknown>'}'`,
+  );
+}
+
 /** The client whose top-level command call() is about to run (it may defer its completion). */
 let deferrable: Client | null = null;
 /** The client whose handler is running now and may call deferCall. */
@@ -251,7 +263,10 @@ function finishCall(c: Client, cmd: Command, argv: string[], s: CallStart): void
   if (server.audit !== null) server.audit.after(c, cmd, argv, c.reply.errors === errorsBefore);
   cmd.stats.calls++;
   cmd.stats.usec += usec;
-  if (c.reply.errors !== errorsBefore) cmd.stats.failedCalls++;
+  if (c.reply.errors !== errorsBefore) {
+    cmd.stats.failedCalls++;
+    if (c.has(CLIENT.master)) errorToMaster(c, cmd);
+  }
   server.stats.totalCommands++;
   // CLIENT REPLY ON clears the flags before writing its OK, which must go out.
   if (mark !== null && (c.flags & (CLIENT.replyOff | CLIENT.replySkip)) !== 0) c.reply.rewind(mark);

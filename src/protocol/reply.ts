@@ -26,6 +26,8 @@ export class ReplyWriter {
   resp: 2 | 3 = 2;
   /** Error replies written since the last reset (the gate reads it to count failed calls). */
   errors = 0;
+  /** The text of the last error reply (the replica logs errors it would send to its primary). */
+  lastError = '';
   /** Bytes queued and not yet handed to the network (CLIENT LIST omem, output limits). */
   bytes = 0;
   private chunk: Buffer = Buffer.allocUnsafe(0);
@@ -121,6 +123,7 @@ export class ReplyWriter {
   error(msg: string): void {
     const text = withCode(sanitizeError(msg));
     this.errors++;
+    this.lastError = text;
     this.sink?.countError(errorCode(text));
     this.raw('-' + text + '\r\n');
   }

@@ -447,6 +447,43 @@ test('Redoubt following a Redoubt primary (PSYNC, stream, partial resync)', asyn
   }
 });
 
+test('a command from the primary that fails on the replica is logged as critical and counted', async () => {
+  const primary = await redoubtIn({ ...PORTS, args: DEBUG });
+  const replica = await redoubtIn({ ...PORTS, args: DEBUG });
+  const p = await client(primary);
+  const r = await client(replica);
+  try {
+    await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
+    await linkUp(r);
+    // DEBUG REPLICATE sends a command to the replicas only: here one the replica cannot run.
+    assert.equal(await p.call('DEBUG', 'REPLICATE', 'fake-command-1'), 'OK');
+    // A writable replica diverges: INCRBY on its own string fails there.
+    await r.call('CONFIG', 'SET', 'replica-read-only', 'no');
+    await r.call('SET', 'number2', 'foo');
+    await p.call('INCRBY', 'number2', '1');
+    await inSync(p, r);
+    assert.equal(await p.call('GET', 'number2'), '1');
+    assert.equal(await r.call('GET', 'number2'), 'foo');
+    await until('both errors logged', () => (replica.output().match(/== CRITICAL ==/g) ?? []).length === 2);
+    const log = replica.output();
+    assert.match(
+      log,
+      /sending an error to its master: 'ERR unknown command 'fake-command-1'.*' after processing the command '<unknown>'/,
+    );
+    assert.match(
+      log,
+      /sending an error to its master: 'ERR value is not an integer or out of range' after processing the command 'incrby'/,
+    );
+    assert.equal((await info(r, 'stats'))['unexpected_error_replies'], '2');
+    assert.equal(await r.call('PING'), 'PONG', 'the replica keeps going');
+  } finally {
+    p.close();
+    r.close();
+    await replica.stop();
+    await primary.stop();
+  }
+});
+
 test('chained: a redis-server replica of a Redoubt replica gets the stream verbatim', { skip: noRedis }, async () => {
   const master = await redisIn({ ...PORTS, args: FAST_MASTER });
   const middle = await redoubtIn({ ...PORTS, args: DEBUG });
