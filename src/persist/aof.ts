@@ -14,6 +14,7 @@ import type { Server } from '../server/server.js';
 import { addInfoProvider } from '../commands/info.js';
 import { encodeCommand } from '../replication/primary.js';
 import { AofManifest, ManifestError } from './aof-manifest.js';
+import { writeFileSynced } from './synced-write.js';
 import { AOF, aofPaths, loadAppendOnlyFiles, readManifest, type AofStatus } from './aof-load.js';
 import { beforeShutdown, emptyData, libraryCodes, persistState, snapshot, writeOptions } from './rdb-file.js';
 import { datasetAsCommands } from './aof-rewrite.js';
@@ -232,13 +233,7 @@ function ensureDir(server: Server): void {
 function persistManifest(server: Server, am: AofManifest): void {
   const p = aofPaths(server);
   const tmp = path.join(p.dir, `temp-${p.fileName}.manifest`);
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, am.format(), null, 'latin1');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  writeFileSynced(tmp, Buffer.from(am.format(), 'latin1'));
   fs.renameSync(tmp, path.join(p.dir, `${p.fileName}.manifest`));
 }
 
@@ -282,17 +277,6 @@ function baseContent(server: Server): Buffer {
   // A command-form base starts with the time it describes (for redis-check-aof --truncate-to-timestamp).
   const ts = server.config.bool('aof-timestamp-enabled') ? `#TS:${Math.floor(Date.now() / 1000)}\r\n` : '';
   return Buffer.from(ts + datasetAsCommands(server.dbs, libraryCodes(server), writeOptions(server)), 'latin1');
-}
-
-function writeFileSynced(file: string, data: Buffer): void {
-  const fd = fs.openSync(file, 'w', 0o600);
-  try {
-    let off = 0;
-    while (off < data.length) off += fs.writeSync(fd, data, off);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /**

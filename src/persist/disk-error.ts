@@ -15,9 +15,10 @@ const SCRIPT_HINT = "Writable scripts are blocked. Use 'no-writes' flag for read
 
 /** Which persistence is failing, or null when the disk is healthy. */
 export function diskError(server: Server): DiskError | null {
+  // Cheapest test first: this runs before every write command.
   if (
-    server.config.bool('stop-writes-on-bgsave-error') &&
     !persistState(server).lastBgsaveOk &&
+    server.config.bool('stop-writes-on-bgsave-error') &&
     savePoints(server).length > 0
   ) {
     return { kind: 'rdb' };

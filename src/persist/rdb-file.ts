@@ -17,6 +17,7 @@ import { REDIS_VERSION } from '../server/version.js';
 import { addInfoProvider } from '../commands/info.js';
 import { debugSettings } from '../commands/debug.js';
 import { serializeDataset, type WriteOptions } from './rdb-write.js';
+import { writeFileSynced } from './synced-write.js';
 import { readRdbFile, type LoadLimits, type LoadedValue } from './rdb-read.js';
 import { functionsOf, peekFunctions } from '../scripting/functions.js';
 
@@ -170,14 +171,7 @@ export function saveSync(server: Server): string | null {
   const dirty = server.dirty;
   const tmp = tempPath(server, 'save');
   try {
-    const data = snapshot(server);
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeFileSynced(tmp, snapshot(server));
     fs.renameSync(tmp, rdbPath(server));
   } catch (e) {
     fs.rmSync(tmp, { force: true });

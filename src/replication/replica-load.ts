@@ -4,6 +4,7 @@
 // expiry and sends their DELs, so dropping them here would make the replica diverge.
 
 import fs from 'node:fs';
+import { writeFileSynced } from '../persist/synced-write.js';
 import path from 'node:path';
 import type { Server } from '../server/server.js';
 import { readRdbFile } from '../persist/rdb-read.js';
@@ -117,13 +118,7 @@ export function storePayload(server: Server, buf: Buffer): string | null {
   const target = rdbPath(server);
   const tmp = path.join(path.dirname(target), `temp-${Math.floor(Date.now() / 1000)}.${process.pid}.rdb`);
   try {
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, buf);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeFileSynced(tmp, buf);
     fs.renameSync(tmp, target);
     return null;
   } catch (e) {

@@ -418,12 +418,26 @@ test('the replicaof directive starts the server as a replica', { skip: noRedis }
   }
 });
 
-test('Redoubt following a Redoubt primary (PSYNC, stream, partial resync)', async () => {
+/** Two Redoubt servers with DEBUG on (a primary and a replica to be), clients to both. */
+async function withTwoRedoubts(
+  fn: (p: RespClient, r: RespClient, primary: Proc, replica: Proc) => Promise<void>,
+): Promise<void> {
   const primary = await redoubtIn({ ...PORTS, args: DEBUG });
   const replica = await redoubtIn({ ...PORTS, args: DEBUG });
   const p = await client(primary);
   const r = await client(replica);
   try {
+    await fn(p, r, primary, replica);
+  } finally {
+    p.close();
+    r.close();
+    await replica.stop();
+    await primary.stop();
+  }
+}
+
+test('Redoubt following a Redoubt primary (PSYNC, stream, partial resync)', () =>
+  withTwoRedoubts(async (p, r, primary, replica) => {
     await populate(p);
     await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
     await inSync(p, r);
@@ -439,20 +453,10 @@ test('Redoubt following a Redoubt primary (PSYNC, stream, partial resync)', asyn
     await inSync(p, r);
     assert.ok(replica.output().includes('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.'));
     assert.equal(await r.call('GET', 'after'), 'kill');
-  } finally {
-    p.close();
-    r.close();
-    await replica.stop();
-    await primary.stop();
-  }
-});
+  }));
 
-test('a command from the primary that fails on the replica is logged as critical and counted', async () => {
-  const primary = await redoubtIn({ ...PORTS, args: DEBUG });
-  const replica = await redoubtIn({ ...PORTS, args: DEBUG });
-  const p = await client(primary);
-  const r = await client(replica);
-  try {
+test('a command from the primary that fails on the replica is logged as critical and counted', () =>
+  withTwoRedoubts(async (p, r, primary, replica) => {
     await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
     await linkUp(r);
     // DEBUG REPLICATE sends a command to the replicas only: here one the replica cannot run.
@@ -476,13 +480,7 @@ test('a command from the primary that fails on the replica is logged as critical
     );
     assert.equal((await info(r, 'stats'))['unexpected_error_replies'], '2');
     assert.equal(await r.call('PING'), 'PONG', 'the replica keeps going');
-  } finally {
-    p.close();
-    r.close();
-    await replica.stop();
-    await primary.stop();
-  }
-});
+  }));
 
 test('chained: a redis-server replica of a Redoubt replica gets the stream verbatim', { skip: noRedis }, async () => {
   const master = await redisIn({ ...PORTS, args: FAST_MASTER });
