@@ -1,6 +1,7 @@
 // npm run bench: redis-benchmark against Redoubt and a real redis-server in the same run,
 // printed as ratios (Redoubt's figure divided by redis-server's).
-//   node bench/run.mjs [--requests N] [--clients C] [--only core,types,pubsub,acl]
+//   node bench/run.mjs [--requests N] [--clients C] [--rounds R] [--only core,types,pubsub,acl]
+// Each figure is the median of R alternating runs per server (default 3).
 // Sections:
 //   core    SET GET INCR MSET, pipeline 1 and 16
 //   types   LPUSH LPOP SADD HSET ZADD and ZRANGE (0..9 WITHSCORES of a 100-member zset), pipeline 1
@@ -25,6 +26,7 @@ const argOf = (name, def) => {
 const REQUESTS = Number(argOf('--requests', 200000));
 const CLIENTS = Number(argOf('--clients', 50));
 const ONLY = new Set(argOf('--only', 'core,types,pubsub,acl').split(','));
+const ROUNDS = Number(argOf('--rounds', 3));
 
 for (const bin of ['/usr/bin/redis-benchmark', '/usr/bin/redis-server']) {
   if (!existsSync(bin)) {
@@ -73,6 +75,30 @@ async function benchAsync(port, { requests, extra }) {
     ...extra,
   ];
   await promisify(execFile)('/usr/bin/redis-benchmark', args);
+}
+
+/**
+ * Runs the same benchmark against both servers, alternating, ROUNDS times, and keeps each
+ * test's median: a shared 2-core machine (or VM) swings by tens of percent from run to run,
+ * and alternating makes both servers meet the same swings.
+ */
+function paired(pa, pb, opts) {
+  const runsA = [];
+  const runsB = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    runsA.push(bench(pa, opts));
+    runsB.push(bench(pb, opts));
+  }
+  return [medians(runsA), medians(runsB)];
+}
+
+function medians(runs) {
+  const out = {};
+  for (const k of Object.keys(runs[0])) {
+    const v = runs.map((r) => r[k] ?? 0).sort((x, y) => x - y);
+    out[k] = v[Math.floor((v.length - 1) / 2)];
+  }
+  return out;
 }
 
 function cli(port, ...args) {
@@ -170,25 +196,27 @@ const ref = await startServer('/usr/bin/redis-server', [
   'no',
 ]);
 try {
-  console.log(`redis-benchmark: ${REQUESTS} requests, ${CLIENTS} clients; ratio = Redoubt / redis-server 7.0.15`);
+  console.log(
+    `redis-benchmark: ${REQUESTS} requests, ${CLIENTS} clients, median of ${ROUNDS} alternating runs; ratio = Redoubt / redis-server 7.0.15`,
+  );
   if (ONLY.has('core')) {
     for (const pipeline of [1, 16]) {
       const t = 'set,get,incr,mset';
-      compare(`core, pipeline ${pipeline}`, bench(p1, { tests: t, pipeline }), bench(p2, { tests: t, pipeline }));
+      compare(`core, pipeline ${pipeline}`, ...paired(p1, p2, { tests: t, pipeline }));
     }
   }
   if (ONLY.has('types')) {
     const t = 'lpush,lpop,sadd,hset,zadd';
-    const a = bench(p1, { tests: t });
-    const b = bench(p2, { tests: t });
+    const [a, b] = paired(p1, p2, { tests: t });
     for (const port of [p1, p2]) {
       const members = [];
       for (let i = 0; i < 100; i++) members.push(String(i), `member:${i}`);
       cli(port, 'ZADD', 'bench:z', ...members);
     }
     const zr = ['zrange', 'bench:z', '0', '9', 'WITHSCORES'];
-    Object.assign(a, bench(p1, { extra: zr }));
-    Object.assign(b, bench(p2, { extra: zr }));
+    const [za, zb] = paired(p1, p2, { extra: zr });
+    Object.assign(a, za);
+    Object.assign(b, zb);
     compare('data types, pipeline 1', a, b);
   }
   if (ONLY.has('pubsub')) compare('Pub/Sub, 50 subscribers', await fanout(p1, 50), await fanout(p2, 50));

@@ -15,6 +15,7 @@ import { PROP, TARGET } from '../replication/propagate.js';
 import { enoughGoodReplicas } from '../replication/registry.js';
 import { obeysMaster, readOnlyRefusal, skipsMaxmemory, staleRefusal } from '../replication/replica-gate.js';
 import { busyRefusal } from '../scripting/busy.js';
+import { monoNow } from '../server/clock.js';
 
 /** Hooks for the transaction layer: queueing inside MULTI and aborting EXEC. */
 export interface MultiLayer {
@@ -120,19 +121,23 @@ export function processCommand(c: Client, argv: string[]): void {
   // The master client (replication) obeys: no OOM, read-only or stale refusals (auth and ACL
   // pass it through the security provider the replica side installs).
   const obey = obeysMaster(c);
-  const flags = gate.flagsOf?.(c, cmd, argv) ?? cmd.flags;
+  // Only commands that run a script (EVAL*, FCALL*: all flagged noscript) have flags that
+  // depend on their arguments; the cheap flag test keeps the lookup off every other command.
+  const flags = gate.flagsOf !== null && (cmd.flags & CMD.noscript) !== 0 ? gate.flagsOf(c, cmd, argv) : cmd.flags;
   // No eviction while a script is busy: its keys must not change under it (checked below).
   const busy = busyRefusal(server);
   if (busy === null && server.oomCheck !== null && !skipsMaxmemory(c) && server.oomCheck(c, cmd, flags)) {
     return reject(c, cmd, E.oom);
   }
   const writes = writesData(c, cmd, flags);
-  if (!obey && (writes || gate.refusedOnDiskError.has(cmd.id)) && gate.diskError !== null) {
+  if (!obey && gate.diskError !== null && (writes || gate.refusedOnDiskError.has(cmd.id))) {
     const refusal = gate.diskError(c);
     if (refusal !== null) return reject(c, cmd, refusal);
   }
   if (writes && !server.repl.isReplica && !goodReplicasEnough(c)) return reject(c, cmd, E.noReplicas);
-  const readOnly = obey ? null : readOnlyRefusal(c, writes);
+  // The replica steps cost nothing on a primary (the common case).
+  const replica = server.repl.isReplica;
+  const readOnly = obey || !replica ? null : readOnlyRefusal(c, writes);
   if (readOnly !== null) return reject(c, cmd, readOnly);
   if (c.has(CLIENT.pubsub) && c.resp === 2 && !gate.pubsubAllowed.has((cmd.parent ?? cmd).id)) {
     return reject(
@@ -141,7 +146,7 @@ export function processCommand(c: Client, argv: string[]): void {
       `ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
     );
   }
-  const stale = obey ? null : staleRefusal(c, cmd, flags);
+  const stale = obey || !replica ? null : staleRefusal(c, cmd, flags);
   if (stale !== null) return reject(c, cmd, stale);
   // A script past busy-reply-threshold: only allow-busy commands (SHUTDOWN checks NOSAVE itself).
   if (busy !== null && !cmd.has(CMD.allow_busy)) return reject(c, cmd, busy);
@@ -201,7 +206,7 @@ export function call(c: Client, cmd: Command, argv: string[]): boolean {
   const errorsBefore = c.reply.errors;
   c.argv = argv;
   if (server.audit !== null) server.audit.before(c, cmd, argv);
-  const t0 = performance.now();
+  const t0 = monoNow();
   const outer = server.currentClient;
   server.currentClient = c;
   const prop = server.prop;
@@ -217,19 +222,20 @@ export function call(c: Client, cmd: Command, argv: string[]): boolean {
   const outerAllowed = deferAllowed;
   deferAllowed = mayDefer ? c : null;
   prop.depth++;
-  server.runFrozen(cmd.handler!, c, argv);
+  server.runFrozen(cmd.handler!, c, argv, t0);
   deferAllowed = outerAllowed;
   server.currentClient = outer;
   const d = mayDefer ? deferring : null;
   deferring = null;
-  const complete = (): void => {
-    prop.depth--;
-    finishCall(c, cmd, argv, { mark, errorsBefore, t0, dirty, outerArgv, outerFlags });
-  };
   if (d === null) {
-    complete();
+    prop.depth--;
+    finishCall(c, cmd, argv, mark, errorsBefore, t0, dirty, outerArgv, outerFlags);
     return false;
   }
+  const complete = (): void => {
+    prop.depth--;
+    finishCall(c, cmd, argv, mark, errorsBefore, t0, dirty, outerArgv, outerFlags);
+  };
   // The propagation depth stays raised until the end: what the work queues goes out together.
   c.control?.setPaused(true);
   d.finish = () => {
@@ -240,26 +246,29 @@ export function call(c: Client, cmd: Command, argv: string[]): boolean {
   return true;
 }
 
-interface CallStart {
-  mark: ReplyMark | null;
-  errorsBefore: number;
-  t0: number;
-  dirty: number;
-  outerArgv: string[] | null;
-  outerFlags: number;
-}
-
-/** The end of call(): propagation, statistics, reply suppression and hooks. */
-function finishCall(c: Client, cmd: Command, argv: string[], s: CallStart): void {
+/**
+ * The end of call(): propagation, statistics, reply suppression and hooks. The state saved at
+ * the start comes as arguments (no object per command on the hot path).
+ */
+function finishCall(
+  c: Client,
+  cmd: Command,
+  argv: string[],
+  mark: ReplyMark | null,
+  errorsBefore: number,
+  t0: number,
+  dirty: number,
+  outerArgv: string[] | null,
+  outerFlags: number,
+): void {
   const server = c.server;
   const prop = server.prop;
-  const { mark, errorsBefore, t0, dirty, outerArgv, outerFlags } = s;
   // EXEC is never propagated itself: its commands were, each by its own call().
   // A command that resets dirty (DEBUG LOADAOF, SAVE-like resets) changed nothing to replicate.
   if (prop.enabled && cmd.handler !== multiCommands.exec) propagateCall(c, argv, server.dirty > dirty);
   c.propArgv = outerArgv;
   c.propFlags = outerFlags;
-  const usec = Math.round((performance.now() - t0) * 1000);
+  const usec = Math.round((monoNow() - t0) * 1000);
   if (server.audit !== null) server.audit.after(c, cmd, argv, c.reply.errors === errorsBefore);
   cmd.stats.calls++;
   cmd.stats.usec += usec;

@@ -71,11 +71,16 @@ export class Command {
   }
 }
 
+/** Bound on remembered command-name spellings. */
+const SPELLINGS_MAX = 512;
+
 export class CommandRegistry {
   /** Top-level commands by lower-case public name. */
   readonly byName = new Map<string, Command>();
   /** Every command and subcommand, indexed by id. */
   readonly byId: Command[] = [];
+  /** Other-case spellings of top-level names seen by lookup(), e.g. "GET" (cleared on rename). */
+  private readonly spelled = new Map<string, Command>();
   /** Original (never renamed) top-level commands, for ACL rules and COMMAND. */
   readonly original = new Map<string, Command>();
 
@@ -108,10 +113,13 @@ export class CommandRegistry {
   /** The command argv names, or undefined; a container with an unknown subcommand is undefined. */
   lookup(argv: readonly string[]): Command | undefined {
     const n = argv[0]!;
-    let cmd = this.byName.get(n);
+    let cmd = this.byName.get(n) ?? this.spelled.get(n);
     if (cmd === undefined) {
       cmd = this.byName.get(n.toLowerCase());
       if (cmd === undefined) return undefined;
+      // Clients send "SET", "Set"...: remember a few spellings to skip toLowerCase next time
+      // (bounded, so that a client cycling through case variants cannot grow it).
+      if (this.spelled.size < SPELLINGS_MAX) this.spelled.set(n, cmd);
     }
     if (cmd.subcommands === null || argv.length < 2) return cmd;
     return cmd.subcommands.get(argv[1]!.toLowerCase());
@@ -134,6 +142,7 @@ export class CommandRegistry {
   rename(from: string, to: string): boolean {
     const c = this.byName.get(from.toLowerCase());
     if (c === undefined) return false;
+    this.spelled.clear();
     this.byName.delete(from.toLowerCase());
     if (to !== '') {
       c.publicName = to.toLowerCase();

@@ -64,6 +64,8 @@ export class ConfigStore {
   private readonly values = new Map<string, string>();
   /** Numeric configs as numbers (percentages negative, like Redis), for the hot paths. */
   private readonly nums = new Map<string, number>();
+  /** Boolean configs by canonical name, for the hot paths. */
+  private readonly bools = new Map<string, boolean>();
   private readonly hooks = new Map<string, ApplyHook[]>();
   /** Names set explicitly by the config file, argv or start-up options. */
   readonly explicit = new Set<string>();
@@ -95,6 +97,7 @@ export class ConfigStore {
   private store(e: ConfigEntry, v: string): void {
     this.values.set(e.name, v);
     if (e.type === 'int') this.nums.set(e.name, numericValue(e, v));
+    else if (e.type === 'bool' && e.special?.read === undefined) this.bools.set(e.name, v === 'yes');
   }
 
   /** The value as CONFIG GET prints it. */
@@ -116,12 +119,16 @@ export class ConfigStore {
 
   /** A numeric config as a number (a percentage is negative, as in Redis). */
   int(name: string): number {
+    // Fast path: code asks by canonical name, which is how nums is keyed.
+    const n = this.nums.get(name);
+    if (n !== undefined) return n;
     const e = this.entry(name);
     return this.nums.get(e.name) ?? Number(this.get(e));
   }
 
   bool(name: string): boolean {
-    return this.raw(name) === 'yes';
+    const b = this.bools.get(name);
+    return b !== undefined ? b : this.raw(name) === 'yes';
   }
 
   str(name: string): string {

@@ -50,8 +50,31 @@ function protectedModeRefuses(server: Server, remote: string | undefined): boole
   return remote === undefined || !LOOPBACK.has(remote);
 }
 
+/**
+ * Replies are written once per event-loop turn for all clients together (Redis's
+ * beforeSleep does the same): the poll phase reads and runs every ready client's commands,
+ * then one check-phase callback writes all their replies. Writing inside each read callback
+ * instead interleaves one write per reply with the reads, which costs both sides more wake-ups.
+ * Like Redis's clients_pending_write list, the last client queued is written first (a client
+ * served by another's command, BLPOP woken by LPUSH, gets its reply out before the pusher's).
+ */
+const flushQueue: Connection[] = [];
+let flushQueued = false;
+
+function flushAll(): void {
+  flushQueued = false;
+  const now = Date.now();
+  // Flushing can queue more (a reply's write may make another client's output ready).
+  while (flushQueue.length > 0) {
+    const conn = flushQueue.pop()!;
+    conn.queued = false;
+    conn.flush(now);
+  }
+}
+
 export class Connection {
-  private flushScheduled = false;
+  /** In flushQueue, waiting for the end of this loop turn. */
+  queued = false;
   private closed = false;
   /** A command held back while clients are paused. */
   private held: string[] | null = null;
@@ -130,11 +153,13 @@ export class Connection {
     const server = this.server;
     server.stats.netInputBytes += chunk.length;
     server.stats.readsProcessed++;
-    c.lastInteraction = Date.now();
     c.parser.maxBulkLen = server.protoMaxBulkLen;
     c.parser.authRequired = server.security.authRequired(c);
     c.parser.feed(chunk);
+    const ran = server.stats.totalCommands;
     this.processInput();
+    // A command that ran read the clock at its start, moments ago: no second clock read.
+    c.lastInteraction = server.stats.totalCommands !== ran ? server.cmdTime : Date.now();
     if (!this.closed && c.parser.pending > server.queryBufLimit) {
       server.stats.clientQbufLimitDisconnections++;
       server.log.warning(
@@ -143,7 +168,8 @@ export class Connection {
       this.close();
       return;
     }
-    this.flush();
+    if (server.repliesAtOnce) this.flush();
+    else this.scheduleFlush();
   }
 
   /** Runs every complete command waiting in the parser, unless paused or closing. */
@@ -208,15 +234,17 @@ export class Connection {
   }
 
   scheduleFlush(): void {
-    if (this.flushScheduled || this.closed) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
+    if (this.closed || this.queued) return;
+    this.queued = true;
+    flushQueue.push(this);
+    if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flushAll);
+    }
   }
 
-  flush(): void {
+  /** Writes pending replies; `now` is the caller's clock reading, when it has one. */
+  flush(now = Date.now()): void {
     if (this.closed) return;
     const c = this.client;
     if (c.reply.hasPending) {
@@ -236,7 +264,7 @@ export class Connection {
       }
       this.server.stats.netOutputBytes += n;
       this.server.stats.writesProcessed++;
-      c.lastInteraction = Date.now(); // a reply counts as activity for `timeout`, as in Redis
+      c.lastInteraction = now; // a reply counts as activity for `timeout`, as in Redis
       if (!this.readPaused && this.socket.writableLength > READ_PAUSE_BYTES) {
         this.readPaused = true;
         this.socket.pause();

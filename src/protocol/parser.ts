@@ -14,6 +14,18 @@ const BIG_ARG = 32 * 1024; // PROTO_MBULK_BIG_ARG
 const INT_MAX = 2147483647;
 const EMPTY = Buffer.alloc(0);
 
+/** Header lines ("$3", "*16") are short: a JS scan beats a native indexOf call for them. */
+const SCAN_SHORT = 24;
+/** Command names up to this length are remembered per client (see commandName). */
+const NAME_MAX = 24;
+
+/** Position of the next CR at or after `from`, or -1. */
+function findCR(buf: Buffer, from: number): number {
+  const end = Math.min(buf.length, from + SCAN_SHORT);
+  for (let i = from; i < end; i++) if (buf[i] === CR) return i;
+  return end < buf.length ? buf.indexOf(CR, end) : -1;
+}
+
 /** Parses a decimal integer like Redis's string2ll; NaN when malformed. */
 export function parseLongBytes(buf: Buffer, start: number, end: number): number {
   const len = end - start;
@@ -161,7 +173,7 @@ export class RequestParser {
 
   /** Reads "*<n>\r\n"; null when incomplete or on error. */
   private multibulkHeader(): number | null {
-    const cr = this.buf.indexOf(CR, this.pos);
+    const cr = findCR(this.buf, this.pos);
     if (cr < 0) {
       if (this.buf.length - this.pos > INLINE_MAX) return this.fail(E.protoBigMbulkCount);
       return null;
@@ -178,7 +190,7 @@ export class RequestParser {
     const buf = this.buf;
     while (this.mbLeft > 0) {
       if (this.bulkLen < 0) {
-        const cr = buf.indexOf(CR, this.pos);
+        const cr = findCR(buf, this.pos);
         if (cr < 0) {
           if (buf.length - this.pos > INLINE_MAX) return this.fail(E.protoBigBulkCount);
           return null;
@@ -203,7 +215,11 @@ export class RequestParser {
         }
       }
       if (buf.length - this.pos < this.bulkLen + 2) return null;
-      this.args.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      const arg =
+        this.args.length === 0
+          ? this.commandName(buf, this.pos, this.bulkLen)
+          : buf.latin1Slice(this.pos, this.pos + this.bulkLen);
+      this.args.push(arg);
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.mbLeft--;
@@ -211,6 +227,28 @@ export class RequestParser {
     const args = this.args;
     this.args = [];
     return args;
+  }
+
+  private nameBytes: Buffer = EMPTY;
+  private nameStr = '';
+
+  /**
+   * The first argument: a client usually sends the same command name over and over, so the
+   * last one is kept with its bytes and reused when they match (no new string per command).
+   */
+  private commandName(buf: Buffer, pos: number, n: number): string {
+    const last = this.nameBytes;
+    if (n === last.length) {
+      let i = 0;
+      while (i < n && buf[pos + i] === last[i]) i++;
+      if (i === n) return this.nameStr;
+    }
+    const s = buf.latin1Slice(pos, pos + n);
+    if (n <= NAME_MAX) {
+      this.nameBytes = Buffer.from(buf.subarray(pos, pos + n));
+      this.nameStr = s;
+    }
+    return s;
   }
 
   /** Copies bytes into the pending big argument; returns what is left over after it. */

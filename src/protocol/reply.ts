@@ -7,6 +7,15 @@ import { fmtG17 } from './numfmt.js';
 import { errorCode, sanitizeError, withCode } from './errors.js';
 
 const CHUNK = 16 * 1024;
+/** Below this length a JS byte loop beats the native latin1Write call. */
+const SHORT = 32;
+
+/** Writes s[0..n) as latin1 bytes at p (room is ensured); returns the end position. */
+function putLatin1(buf: Buffer, p: number, s: string, n: number): number {
+  if (n >= SHORT) return p + buf.latin1Write(s, p, n);
+  for (let i = 0; i < n; i++) buf[p + i] = s.charCodeAt(i);
+  return p + n;
+}
 const BIG = 4 * 1024;
 
 /** Where error replies are counted (INFO errorstats, total_error_replies). */
@@ -90,7 +99,7 @@ export class ReplyWriter {
       return;
     }
     this.room(n);
-    this.len += this.chunk.latin1Write(s, this.len, n);
+    this.len = putLatin1(this.chunk, this.len, s, n);
   }
 
   rawBuffer(b: Buffer): void {
@@ -140,9 +149,8 @@ export class ReplyWriter {
       this.bytes += total;
       this.room(total);
       const c = this.chunk;
-      let p = this.len;
-      p += c.latin1Write(h, p);
-      p += c.latin1Write(s, p, n);
+      let p = putLatin1(c, this.len, h, h.length);
+      p = putLatin1(c, p, s, n);
       c[p++] = 13;
       c[p++] = 10;
       this.len = p;

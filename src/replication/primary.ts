@@ -101,8 +101,6 @@ export class Primary {
   private readonly waiters: Waiter[] = [];
   /** A REPLCONF GETACK goes out before the next event loop turn. */
   private getackPending = false;
-  /** Stream offset after each client's last command (Redis's c->woff). */
-  private readonly woffs = new WeakMap<Client, number>();
   /** The client whose top-level command is being propagated. */
   private lastCaller: Client | null = null;
   private cronSecond = 0;
@@ -117,7 +115,7 @@ export class Primary {
     });
     server.hooks.commandExecuted.push((c) => {
       if (server.prop.depth !== 0) return;
-      this.woffs.set(c, server.repl.offset);
+      c.woff = server.repl.offset;
       this.lastCaller = c;
     });
     server.config.onApply('repl-backlog-size', (v) => (this.backlog?.resize(Number(v)), null));
@@ -136,7 +134,7 @@ export class Primary {
     }
     out += encodeCommand(argv);
     this.emit(Buffer.from(out, 'latin1'));
-    if (this.lastCaller !== null) this.woffs.set(this.lastCaller, this.server.repl.offset);
+    if (this.lastCaller !== null) this.lastCaller.woff = this.server.repl.offset;
   }
 
   /** Stream bytes to the backlog and every streaming replica; the offset counts them. */
@@ -311,7 +309,7 @@ export class Primary {
 
   /** The stream offset a WAIT of this client waits for. */
   woff(c: Client): number {
-    return this.woffs.get(c) ?? 0;
+    return c.woff;
   }
 
   /** Blocks c in WAIT until numreplicas acknowledge `offset`, or the timeout (0 = none). */

@@ -33,6 +33,8 @@ export function busyScript(server: Server): BusyScript | null {
 export function setBusy(server: Server, b: BusyScript | null): void {
   if (b === null) busy.delete(server);
   else busy.set(server, b);
+  // As Redis's processEventsWhileBlocked: replies to others go out as soon as they are made.
+  server.repliesAtOnce = b !== null;
 }
 
 /** The -BUSY refusal for commands arriving now, or null when no script is busy. */

@@ -67,6 +67,8 @@ export class Client {
   propArgv: string[] | null = null;
   /** PROP.force / PROP.prevent requests of the running command. */
   propFlags = 0;
+  /** Replication offset after this client's last command: what its WAIT waits for. */
+  woff = 0;
   /** Free-form per-feature state (MULTI queue, pub/sub subscriptions...) added by later layers. */
   ext: Record<string, unknown> = {};
 

@@ -1,6 +1,7 @@
 // The server's shared state and its timers: databases, clients, command registry, config,
 // stats. Wiring only: protocol, commands and store live in their own layers.
 
+import { monoNow, recalibrateClock, wallAt } from './clock.js';
 import { ConfigStore } from '../config/store.js';
 import { Db, type Entry, type KeyspaceObserver } from '../store/db.js';
 import { CommandRegistry, type Command } from '../commands/registry.js';
@@ -82,6 +83,12 @@ export class Server implements KeyspaceObserver {
   dirty = 0;
   /** Active expiry on/off (DEBUG SET-ACTIVE-EXPIRE). */
   activeExpire = true;
+  /**
+   * While a long command yields to the event loop (a busy script), each read's replies are
+   * written at once instead of at the end of the loop turn, so that they leave before the
+   * long command's own reply (Redis answers such clients from inside the command).
+   */
+  repliesAtOnce = false;
   /** Set by CLIENT PAUSE: until when, and whether only writes are paused. */
   pauseUntil = 0;
   pauseWritesOnly = false;
@@ -160,9 +167,9 @@ export class Server implements KeyspaceObserver {
   }
 
   /** Runs a handler with the clock frozen (no closure on the hot path). */
-  runFrozen(h: (c: Client, argv: string[]) => void, c: Client, argv: string[]): void {
+  runFrozen(h: (c: Client, argv: string[]) => void, c: Client, argv: string[], mono = monoNow()): void {
     if (this.timeFrozen) return h(c, argv);
-    this.cmdTime = Date.now();
+    this.cmdTime = wallAt(mono);
     this.timeFrozen = true;
     try {
       h(c, argv);
@@ -229,6 +236,7 @@ export class Server implements KeyspaceObserver {
   /** Periodic work, like Redis's serverCron: active expiry and idle-client timeouts. */
   private serverCron(): void {
     this.cronLoops++;
+    recalibrateClock();
     for (const h of this.hooks.cron) h();
     // Not while a busy script yields: its keyspace must not change under it.
     if (this.activeExpire && !this.repl.isReplica && busyScript(this) === null) {

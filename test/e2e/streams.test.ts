@@ -176,22 +176,33 @@ test('ioredis: XREADGROUP BLOCK is served by XADD and woken with an error when t
     assert.deepEqual(await served, [['q', [['5-0', ['k', 'v']]]]]);
     assert.equal(((await r.xpending('q', 'g')) as unknown[])[0], 1);
 
-    const gone = w.xreadgroup('GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 'q', '>');
+    // The woken client's error may arrive before the trigger's reply (Redis writes the
+    // client served last first), so each rejection is expected before the trigger is sent.
+    const gone = assert.rejects(
+      w.xreadgroup('GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 'q', '>'),
+      /UNBLOCKED the stream key no longer exists/,
+    );
     await waitBlocked(r, 1);
     await r.del('q');
-    await assert.rejects(gone, /UNBLOCKED the stream key no longer exists/);
+    await gone;
 
     await r.xgroup('CREATE', 'q', 'g', '$', 'MKSTREAM');
-    const destroyed = w.xreadgroup('GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 'q', '>');
+    const destroyed = assert.rejects(
+      w.xreadgroup('GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 'q', '>'),
+      /NOGROUP the consumer group this client was blocked on no longer exists/,
+    );
     await waitBlocked(r, 1);
     await r.xgroup('DESTROY', 'q', 'g');
-    await assert.rejects(destroyed, /NOGROUP the consumer group this client was blocked on no longer exists/);
+    await destroyed;
 
     await r.xgroup('CREATE', 'q', 'g', '$');
-    const typeChanged = w.xreadgroup('GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 'q', '>');
+    const typeChanged = assert.rejects(
+      w.xreadgroup('GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 'q', '>'),
+      /UNBLOCKED the stream key no longer exists/,
+    );
     await waitBlocked(r, 1);
     await r.set('q', 'now a string');
-    await assert.rejects(typeChanged, /UNBLOCKED the stream key no longer exists/);
+    await typeChanged;
     await waitBlocked(r, 0);
   } finally {
     r.disconnect();
@@ -209,10 +220,14 @@ test('ioredis: CLIENT UNBLOCK ends an XREAD wait with a timeout or an error', as
     await waitBlocked(r, 1);
     assert.equal(await r.client('UNBLOCK', id), 1);
     assert.equal(await p1, null);
-    const p2 = w.xread('BLOCK', 0, 'STREAMS', 'u', '0');
+    // Expected before the trigger: the woken client's error may arrive before UNBLOCK's reply.
+    const p2 = assert.rejects(
+      w.xread('BLOCK', 0, 'STREAMS', 'u', '0'),
+      /UNBLOCKED client unblocked via CLIENT UNBLOCK/,
+    );
     await waitBlocked(r, 1);
     assert.equal(await r.client('UNBLOCK', id, 'ERROR'), 1);
-    await assert.rejects(p2, /UNBLOCKED client unblocked via CLIENT UNBLOCK/);
+    await p2;
     // The connection keeps working after being unblocked.
     assert.equal(await w.xlen('u'), 0);
   } finally {

@@ -146,3 +146,21 @@ test('lookupByFullname resolves names clients use, including renamed commands', 
   assert.equal(lookupByFullname(server.commands, 'ping'), null);
   assert.equal(lookupByFullname(server.commands, 'pong')?.fullname, 'ping');
 });
+
+test('lookup in any case; remembered spellings are bounded and forgotten on rename', () => {
+  const { server } = setup();
+  const reg = server.commands;
+  assert.equal(reg.lookup(['PING'])?.fullname, 'ping');
+  assert.equal(reg.lookup(['PING'])?.fullname, 'ping', 'a second time, from the remembered spelling');
+  // Every case variant of a long name: far more than the bound, all still resolved.
+  const name = 'getrange';
+  for (let m = 0; m < 1 << name.length; m++) {
+    const v = [...name].map((ch, i) => ((m >> i) & 1 ? ch.toUpperCase() : ch)).join('');
+    assert.equal(reg.lookup([v, 'k', '0', '1'])?.fullname, 'getrange', v);
+  }
+  const spelled = (reg as unknown as { spelled: Map<string, unknown> }).spelled;
+  assert.ok(spelled.size <= 512, `bounded: ${spelled.size}`);
+  reg.rename('ping', 'pong');
+  assert.equal(reg.lookup(['PING']), undefined, 'the old spelling is gone with the rename');
+  assert.equal(reg.lookup(['PONG'])?.fullname, 'ping');
+});

@@ -170,3 +170,14 @@ test('dir without chdir (in-process servers): an absolute path, checked', () => 
   );
   assert.equal(s.str('dir'), tmp);
 });
+
+test('the hot-path accessors follow every change of value', () => {
+  const s = new ConfigStore();
+  assert.equal(s.bool('appendonly'), false);
+  assert.equal(s.setMany([[e('appendonly'), 'yes']]), null);
+  assert.equal(s.bool('appendonly'), true);
+  assert.equal(s.bool('APPENDONLY'), true, 'any case still resolves');
+  assert.equal(s.setMany([[e('maxmemory'), '1mb']]), null);
+  assert.equal(s.int('maxmemory'), 1024 * 1024);
+  assert.equal(s.int('MaxMemory'), 1024 * 1024);
+});

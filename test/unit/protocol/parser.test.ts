@@ -158,3 +158,40 @@ test('parseLongBytes follows string2ll', () => {
   assert.ok(Number.isNaN(f('-0')));
   assert.ok(Number.isNaN(f('1x')));
 });
+
+test('a repeated command name is reused only while its bytes match exactly', () => {
+  const enc = (...a: string[]): string => `*${a.length}\r\n` + a.map((x) => `$${x.length}\r\n${x}\r\n`).join('');
+  const stream = Buffer.from(
+    enc('SET', 'k', 'v') +
+      enc('SET', 'k2', 'v2') +
+      enc('SEt', 'k', 'v') +
+      enc('GET', 'k') +
+      enc('GETX', 'k') +
+      enc('GE', 'k') +
+      enc('x'.repeat(40), 'a') +
+      enc('x'.repeat(40), 'b') +
+      enc('', 'empty'),
+    'latin1',
+  );
+  const want = [
+    ['SET', 'k', 'v'],
+    ['SET', 'k2', 'v2'],
+    ['SEt', 'k', 'v'],
+    ['GET', 'k'],
+    ['GETX', 'k'],
+    ['GE', 'k'],
+    ['x'.repeat(40), 'a'],
+    ['x'.repeat(40), 'b'],
+    ['', 'empty'],
+  ];
+  for (const chunks of splits(stream)) assert.deepEqual(run(chunks).cmds, want);
+});
+
+test('a length header split anywhere, or longer than the short scan, parses the same', () => {
+  const value = 'v'.repeat(70000); // past the big-argument threshold: its own buffer
+  const long = Buffer.from(`*2\r\n$${'0'.repeat(0)}4\r\nECHO\r\n$${value.length}\r\n${value}\r\n`, 'latin1');
+  assert.deepEqual(run([long]).cmds, [['ECHO', value]]);
+  // A count with many digits (over the JS scan window) still reaches its CR.
+  const padded = Buffer.from(`*1\r\n$${'9'.repeat(30)}\r\n`, 'latin1');
+  assert.equal(run([padded]).error, 'ERR Protocol error: invalid bulk length');
+});

@@ -75,3 +75,15 @@ test('%.17g formatting', () => {
   assert.equal(fmtG17(3), '3');
   assert.equal(fmtG17(123456789012345680000), '1.2345678901234568e+20');
 });
+
+test('short and long strings are written as the same latin1 bytes', () => {
+  const w = new ReplyWriter();
+  const samples = ['', 'a', 'ok\u00ff\u0080', 'x'.repeat(31), 'y'.repeat(32), 'z'.repeat(33), '\u00e9'.repeat(100)];
+  let want = '';
+  for (const s of samples) {
+    w.bulk(s);
+    w.simple(s);
+    want += `$${s.length}\r\n${s}\r\n+${s}\r\n`;
+  }
+  assert.deepEqual(Buffer.concat(w.take()), Buffer.from(want, 'latin1'));
+});
