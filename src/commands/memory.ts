@@ -106,6 +106,8 @@ function collectionSize(v: unknown, samples: number): number {
 
 /** objectComputeSize: the value's estimated footprint. */
 export function valueSize(e: Entry, samples: number): number {
+  // Strings first: every string write re-estimates its key (server/memory.ts).
+  if (e.type === 'string' && memoryEstimators.string === undefined) return stringObjectSize(e.value);
   const custom = memoryEstimators[e.type];
   if (custom !== undefined) return custom(e.value, samples);
   if (e.type === 'string') return stringObjectSize(e.value);

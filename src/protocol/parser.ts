@@ -6,6 +6,7 @@
 import { E, protoExpectedDollar } from './errors.js';
 import { splitArgs } from './splitargs.js';
 import { QueryBufModel } from './querybuf.js';
+import { SHORT_MAX, latin1Short } from './latin1.js';
 
 const CR = 13;
 const LF = 10;
@@ -18,6 +19,11 @@ const EMPTY = Buffer.alloc(0);
 const SCAN_SHORT = 24;
 /** Command names up to this length are remembered per client (see commandName). */
 const NAME_MAX = 24;
+
+/** An argument's bytes as a latin1 string (short ones without a native call). */
+function argString(buf: Buffer, start: number, n: number): string {
+  return n <= SHORT_MAX ? latin1Short(buf, start, n) : buf.latin1Slice(start, start + n);
+}
 
 /** Position of the next CR at or after `from`, or -1. */
 function findCR(buf: Buffer, from: number): number {
@@ -186,7 +192,47 @@ export class RequestParser {
     return n;
   }
 
+  /**
+   * The common case in one tight loop over locals: complete, well-formed, not-big arguments.
+   * It stops at anything else (a partial argument, a malformed or long length, a limit) and
+   * leaves it to bulks(), which parses from the same position and knows every error.
+   */
+  private fastBulks(): void {
+    if (this.bulkLen >= 0) return;
+    const buf = this.buf;
+    const end = buf.length;
+    const max = Math.min(this.authRequired ? 16384 : this.maxBulkLen, BIG_ARG - 1);
+    const args = this.args;
+    let pos = this.pos;
+    let left = this.mbLeft;
+    while (left > 0) {
+      if (pos + 3 >= end || buf[pos] !== 36 /* '$' */) break;
+      let i = pos + 1;
+      let n = 0;
+      if (buf[i] === 48 /* '0' */) {
+        i++; // "$0": any further digit is a leading zero, which bulks() rejects
+      } else {
+        const stop = Math.min(end, i + 9);
+        for (; i < stop; i++) {
+          const d = buf[i]! - 48;
+          if (d < 0 || d > 9) break;
+          n = n * 10 + d;
+        }
+        if (i === pos + 1) break;
+      }
+      if (i + 1 >= end || buf[i] !== CR || n > max) break;
+      const start = i + 2;
+      if (end - start < n + 2) break;
+      args.push(args.length === 0 ? this.commandName(buf, start, n) : argString(buf, start, n));
+      pos = start + n + 2;
+      left--;
+    }
+    this.pos = pos;
+    this.mbLeft = left;
+  }
+
   private bulks(): string[] | null {
+    this.fastBulks();
     const buf = this.buf;
     while (this.mbLeft > 0) {
       if (this.bulkLen < 0) {
@@ -216,9 +262,7 @@ export class RequestParser {
       }
       if (buf.length - this.pos < this.bulkLen + 2) return null;
       const arg =
-        this.args.length === 0
-          ? this.commandName(buf, this.pos, this.bulkLen)
-          : buf.latin1Slice(this.pos, this.pos + this.bulkLen);
+        this.args.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : argString(buf, this.pos, this.bulkLen);
       this.args.push(arg);
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
@@ -243,7 +287,7 @@ export class RequestParser {
       while (i < n && buf[pos + i] === last[i]) i++;
       if (i === n) return this.nameStr;
     }
-    const s = buf.latin1Slice(pos, pos + n);
+    const s = argString(buf, pos, n);
     if (n <= NAME_MAX) {
       this.nameBytes = Buffer.from(buf.subarray(pos, pos + n));
       this.nameStr = s;

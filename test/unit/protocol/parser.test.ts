@@ -195,3 +195,32 @@ test('a length header split anywhere, or longer than the short scan, parses the 
   const padded = Buffer.from(`*1\r\n$${'9'.repeat(30)}\r\n`, 'latin1');
   assert.equal(run([padded]).error, 'ERR Protocol error: invalid bulk length');
 });
+
+test('arguments of every short length, with every byte value, come out exactly', () => {
+  const enc = (...a: Buffer[]): Buffer =>
+    Buffer.concat([
+      Buffer.from(`*${a.length}\r\n`),
+      ...a.flatMap((x) => [Buffer.from(`$${x.length}\r\n`), x, Buffer.from('\r\n')]),
+    ]);
+  const args: Buffer[] = [Buffer.from('CMD')];
+  for (let n = 0; n <= 40; n++) args.push(Buffer.from(Array.from({ length: n }, (_, i) => (n * 37 + i * 101) & 0xff)));
+  const stream = enc(...args);
+  const want = [args.map((b) => b.toString('latin1'))];
+  for (const chunks of splits(stream)) assert.deepEqual(run(chunks).cmds, want);
+});
+
+test('length headers the fast path leaves to the careful one still get Redis errors', () => {
+  const cases: [string, string][] = [
+    ['*1\r\n$01\r\nx\r\n', 'ERR Protocol error: invalid bulk length'],
+    ['*1\r\n$-1\r\n', 'ERR Protocol error: invalid bulk length'],
+    ['*1\r\n$1x\r\nx\r\n', 'ERR Protocol error: invalid bulk length'],
+    ['*1\r\n$\r\n', 'ERR Protocol error: invalid bulk length'],
+    ['*1\r\n:1\r\n', "ERR Protocol error: expected '$', got ':'"],
+  ];
+  for (const [input, err] of cases) {
+    for (const chunks of splits(Buffer.from(input))) assert.equal(run(chunks).error, err, JSON.stringify(input));
+  }
+  // Over the unauthenticated limit: the careful path decides.
+  const big = Buffer.from(`*1\r\n$16385\r\n${'a'.repeat(16385)}\r\n`);
+  assert.equal(run([big], (p) => (p.authRequired = true)).error, 'ERR Protocol error: unauthenticated bulk length');
+});
