@@ -170,6 +170,8 @@ export class Server implements KeyspaceObserver {
   runFrozen(h: (c: Client, argv: string[]) => void, c: Client, argv: string[], mono = monoNow()): void {
     if (this.timeFrozen) return h(c, argv);
     this.cmdTime = wallAt(mono);
+    // The command's arrival is activity (CLIENT INFO of itself shows idle=0), as Redis's read.
+    c.lastInteraction = this.cmdTime;
     this.timeFrozen = true;
     try {
       h(c, argv);

@@ -263,3 +263,13 @@ test('parser feeds the model: qbuf counts the round, then drops to what is unpar
   assert.equal(c2.parser.qbufLength, 0);
   assert.equal(c2.parser.qbuf.alloc, 100002);
 });
+
+test('a command counts as activity: CLIENT INFO after a long silence shows idle=0, others keep theirs', () => {
+  const { c, run, other } = setup();
+  const quiet = other();
+  c.lastInteraction = Date.now() - 5000;
+  quiet.lastInteraction = Date.now() - 7000;
+  assert.match(run('CLIENT', 'INFO'), /\bidle=0\b/);
+  const list = run('CLIENT', 'LIST');
+  assert.match(list, new RegExp(`id=${quiet.id} .*\\bidle=(6|7)\\b`));
+});
