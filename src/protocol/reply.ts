@@ -138,18 +138,41 @@ export class ReplyWriter {
   }
 
   int(n: number | bigint): void {
-    this.raw(':' + n + '\r\n');
+    if (typeof n === 'number' && n >= 0 && n < 1e9 && (n | 0) === n) this.line(58 /* ':' */, n);
+    else this.raw(':' + n + '\r\n');
+  }
+
+  /** "<prefix><n>\r\n" for 0 <= n < 1e9, written as bytes (array lengths, small integers). */
+  private line(prefix: number, n: number): void {
+    let digits = 1;
+    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+    const total = digits + 3;
+    this.bytes += total;
+    this.room(total);
+    const c = this.chunk;
+    const p = this.len;
+    c[p] = prefix;
+    for (let i = digits, v = n; i > 0; i--, v = Math.floor(v / 10)) c[p + i] = 48 + (v % 10);
+    c[p + digits + 1] = 13;
+    c[p + digits + 2] = 10;
+    this.len = p + total;
   }
 
   bulk(s: string): void {
     const n = s.length;
     if (n <= BIG) {
-      const h = '$' + n + '\r\n';
-      const total = h.length + n + 2;
+      // "$<n>\r\n" written as bytes: no header string to build per element.
+      const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : 4;
+      const total = digits + 3 + n + 2;
       this.bytes += total;
       this.room(total);
       const c = this.chunk;
-      let p = putLatin1(c, this.len, h, h.length);
+      let p = this.len;
+      c[p] = 36; // '$'
+      for (let i = digits, v = n; i > 0; i--, v = Math.floor(v / 10)) c[p + i] = 48 + (v % 10);
+      p += digits + 1;
+      c[p++] = 13;
+      c[p++] = 10;
       p = putLatin1(c, p, s, n);
       c[p++] = 13;
       c[p++] = 10;
@@ -182,7 +205,8 @@ export class ReplyWriter {
   }
 
   arrayLen(n: number): void {
-    this.raw('*' + n + '\r\n');
+    if (n >= 0 && n < 1e9 && (n | 0) === n) this.line(42 /* '*' */, n);
+    else this.raw('*' + n + '\r\n');
   }
 
   /** A map of n pairs (RESP2: an array of 2n elements). */

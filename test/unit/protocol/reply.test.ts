@@ -87,3 +87,22 @@ test('short and long strings are written as the same latin1 bytes', () => {
   }
   assert.deepEqual(Buffer.concat(w.take()), Buffer.from(want, 'latin1'));
 });
+
+test('lengths and integers written as bytes equal their decimal text at every digit count', () => {
+  const w = new ReplyWriter();
+  let want = '';
+  for (const n of [0, 1, 9, 10, 99, 100, 999, 1000, 4095, 4096]) {
+    const s = 'b'.repeat(n);
+    w.bulk(s);
+    want += `$${n}\r\n${s}\r\n`;
+  }
+  for (const n of [0, 7, 10, 12345, 999999999, 1e9, 2 ** 31, -1, -12, 2 ** 53, 10n ** 20n]) {
+    w.int(n);
+    want += `:${n}\r\n`;
+  }
+  for (const n of [0, 3, 10, 65536, -1]) {
+    w.arrayLen(n);
+    want += `*${n}\r\n`;
+  }
+  assert.equal(text(w), want);
+});
