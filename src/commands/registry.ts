@@ -113,12 +113,13 @@ export class CommandRegistry {
   /** The command argv names, or undefined; a container with an unknown subcommand is undefined. */
   lookup(argv: readonly string[]): Command | undefined {
     const n = argv[0]!;
-    let cmd = this.byName.get(n) ?? this.spelled.get(n);
+    // One lookup for a name seen before, in whatever case the client sends it.
+    let cmd = this.spelled.get(n);
     if (cmd === undefined) {
       cmd = this.byName.get(n.toLowerCase());
       if (cmd === undefined) return undefined;
-      // Clients send "SET", "Set"...: remember a few spellings to skip toLowerCase next time
-      // (bounded, so that a client cycling through case variants cannot grow it).
+      // Remember the spelling ("SET", "set", "Set"...) to skip toLowerCase next time (bounded,
+      // so that a client cycling through case variants cannot grow it).
       if (this.spelled.size < SPELLINGS_MAX) this.spelled.set(n, cmd);
     }
     if (cmd.subcommands === null || argv.length < 2) return cmd;

@@ -144,15 +144,36 @@ export class ReplyWriter {
 
   /** "<prefix><n>\r\n" for 0 <= n < 1e9, written as bytes (array lengths, small integers). */
   private line(prefix: number, n: number): void {
-    let digits = 1;
-    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+    const digits =
+      n < 10
+        ? 1
+        : n < 100
+          ? 2
+          : n < 1000
+            ? 3
+            : n < 10000
+              ? 4
+              : n < 100000
+                ? 5
+                : n < 1e6
+                  ? 6
+                  : n < 1e7
+                    ? 7
+                    : n < 1e8
+                      ? 8
+                      : 9;
     const total = digits + 3;
     this.bytes += total;
     this.room(total);
     const c = this.chunk;
     const p = this.len;
     c[p] = prefix;
-    for (let i = digits, v = n; i > 0; i--, v = Math.floor(v / 10)) c[p + i] = 48 + (v % 10);
+    // n < 1e9 fits int32: integer division by truncation.
+    for (let i = digits, v = n; i > 0; i--) {
+      const q = (v / 10) | 0;
+      c[p + i] = 48 + v - q * 10;
+      v = q;
+    }
     c[p + digits + 1] = 13;
     c[p + digits + 2] = 10;
     this.len = p + total;
@@ -169,7 +190,11 @@ export class ReplyWriter {
       const c = this.chunk;
       let p = this.len;
       c[p] = 36; // '$'
-      for (let i = digits, v = n; i > 0; i--, v = Math.floor(v / 10)) c[p + i] = 48 + (v % 10);
+      for (let i = digits, v = n; i > 0; i--) {
+        const q = (v / 10) | 0;
+        c[p + i] = 48 + v - q * 10;
+        v = q;
+      }
       p += digits + 1;
       c[p++] = 13;
       c[p++] = 10;
