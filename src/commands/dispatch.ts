@@ -232,14 +232,11 @@ export function call(c: Client, cmd: Command, argv: string[]): boolean {
     finishCall(c, cmd, argv, mark, errorsBefore, t0, dirty, outerArgv, outerFlags);
     return false;
   }
-  const complete = (): void => {
-    prop.depth--;
-    finishCall(c, cmd, argv, mark, errorsBefore, t0, dirty, outerArgv, outerFlags);
-  };
   // The propagation depth stays raised until the end: what the work queues goes out together.
   c.control?.setPaused(true);
   d.finish = () => {
-    complete();
+    prop.depth--;
+    finishCall(c, cmd, argv, mark, errorsBefore, t0, dirty, outerArgv, outerFlags);
     if (gate.afterCommand !== null) gate.afterCommand(c);
     c.control?.setPaused(false);
   };

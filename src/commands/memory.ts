@@ -107,10 +107,9 @@ function collectionSize(v: unknown, samples: number): number {
 /** objectComputeSize: the value's estimated footprint. */
 export function valueSize(e: Entry, samples: number): number {
   // Strings first: every string write re-estimates its key (server/memory.ts).
-  if (e.type === 'string' && memoryEstimators.string === undefined) return stringObjectSize(e.value);
+  if (e.type === 'string') return stringObjectSize(e.value);
   const custom = memoryEstimators[e.type];
   if (custom !== undefined) return custom(e.value, samples);
-  if (e.type === 'string') return stringObjectSize(e.value);
   if (hasMemoryUsage(e.value)) return e.value.memoryUsage(samples);
   return collectionSize(e.value, samples);
 }

@@ -158,8 +158,8 @@ export class Connection {
     c.parser.feed(chunk);
     const ran = server.stats.totalCommands;
     this.processInput();
-    // A command that ran read the clock at its start, moments ago: no second clock read.
-    c.lastInteraction = server.stats.totalCommands !== ran ? server.cmdTime : Date.now();
+    // A command that ran recorded its start as activity (Server.runFrozen); else read the clock.
+    if (server.stats.totalCommands === ran) c.lastInteraction = Date.now();
     if (!this.closed && c.parser.pending > server.queryBufLimit) {
       server.stats.clientQbufLimitDisconnections++;
       server.log.warning(
@@ -168,7 +168,7 @@ export class Connection {
       this.close();
       return;
     }
-    if (server.repliesAtOnce) this.flush();
+    if (server.yieldingCommand) this.flush();
     else this.scheduleFlush();
   }
 

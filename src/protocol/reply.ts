@@ -18,6 +18,25 @@ function putLatin1(buf: Buffer, p: number, s: string, n: number): number {
 }
 const BIG = 4 * 1024;
 
+/** Decimal digits of 0 <= n < 1e9. */
+function decimalDigits(n: number): number {
+  let d = 1;
+  for (let v = n; v >= 10; v = (v / 10) | 0) d++;
+  return d;
+}
+
+/** Writes 0 <= n < 1e9 in decimal at p (room is ensured); returns the end position. */
+function putDecimal(buf: Buffer, p: number, n: number): number {
+  const end = p + decimalDigits(n);
+  // n fits int32: integer division by truncation.
+  for (let i = end - 1, v = n; i >= p; i--) {
+    const q = (v / 10) | 0;
+    buf[i] = 48 + v - q * 10;
+    v = q;
+  }
+  return end;
+}
+
 /** Where error replies are counted (INFO errorstats, total_error_replies). */
 export interface ErrorSink {
   countError(code: string): void;
@@ -144,58 +163,27 @@ export class ReplyWriter {
 
   /** "<prefix><n>\r\n" for 0 <= n < 1e9, written as bytes (array lengths, small integers). */
   private line(prefix: number, n: number): void {
-    const digits =
-      n < 10
-        ? 1
-        : n < 100
-          ? 2
-          : n < 1000
-            ? 3
-            : n < 10000
-              ? 4
-              : n < 100000
-                ? 5
-                : n < 1e6
-                  ? 6
-                  : n < 1e7
-                    ? 7
-                    : n < 1e8
-                      ? 8
-                      : 9;
-    const total = digits + 3;
+    const total = decimalDigits(n) + 3;
     this.bytes += total;
     this.room(total);
     const c = this.chunk;
-    const p = this.len;
-    c[p] = prefix;
-    // n < 1e9 fits int32: integer division by truncation.
-    for (let i = digits, v = n; i > 0; i--) {
-      const q = (v / 10) | 0;
-      c[p + i] = 48 + v - q * 10;
-      v = q;
-    }
-    c[p + digits + 1] = 13;
-    c[p + digits + 2] = 10;
-    this.len = p + total;
+    c[this.len] = prefix;
+    const p = putDecimal(c, this.len + 1, n);
+    c[p] = 13;
+    c[p + 1] = 10;
+    this.len = p + 2;
   }
 
   bulk(s: string): void {
     const n = s.length;
     if (n <= BIG) {
       // "$<n>\r\n" written as bytes: no header string to build per element.
-      const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : 4;
-      const total = digits + 3 + n + 2;
+      const total = decimalDigits(n) + 3 + n + 2;
       this.bytes += total;
       this.room(total);
       const c = this.chunk;
-      let p = this.len;
-      c[p] = 36; // '$'
-      for (let i = digits, v = n; i > 0; i--) {
-        const q = (v / 10) | 0;
-        c[p + i] = 48 + v - q * 10;
-        v = q;
-      }
-      p += digits + 1;
+      c[this.len] = 36; // '$'
+      let p = putDecimal(c, this.len + 1, n);
       c[p++] = 13;
       c[p++] = 10;
       p = putLatin1(c, p, s, n);

@@ -33,12 +33,12 @@ export function busyScript(server: Server): BusyScript | null {
 export function setBusy(server: Server, b: BusyScript | null): void {
   if (b === null) busy.delete(server);
   else busy.set(server, b);
-  // As Redis's processEventsWhileBlocked: replies to others go out as soon as they are made.
-  server.repliesAtOnce = b !== null;
+  server.yieldingCommand = b !== null;
 }
 
 /** The -BUSY refusal for commands arriving now, or null when no script is busy. */
 export function busyRefusal(server: Server): string | null {
+  if (!server.yieldingCommand) return null; // every command asks: no map lookup when idle
   const b = busy.get(server);
   if (b === undefined) return null;
   return b.isEval ? BUSY_EVAL : BUSY_FUNCTION;

@@ -12,6 +12,8 @@ export interface LuaState {
 }
 
 export type LuaCFunction = (L: LuaState) => number;
+/** lua_KFunction: where a yieldable call continues after a yield or an error. */
+export type LuaKFunction = (L: LuaState, status: number, ctx: number) => number;
 
 /** lua_Debug: only the fields read here. */
 export interface LuaDebug {
@@ -55,14 +57,7 @@ interface LuaApi {
   lua_isstring(L: LuaState, idx: number): boolean;
   lua_next(L: LuaState, idx: number): number;
   lua_pcall(L: LuaState, nargs: number, nresults: number, errfunc: number): number;
-  lua_pcallk(
-    L: LuaState,
-    nargs: number,
-    nresults: number,
-    errfunc: number,
-    ctx: number,
-    k: (L: LuaState, status: number, ctx: number) => number,
-  ): number;
+  lua_pcallk(L: LuaState, nargs: number, nresults: number, errfunc: number, ctx: number, k: LuaKFunction): number;
   lua_newthread(L: LuaState): LuaState;
   lua_resume(L: LuaState, from: LuaState | null, nargs: number): number;
   lua_yield(L: LuaState, nresults: number): number;
@@ -205,18 +200,11 @@ const CIST_OAH = 1;
  * as `&= ~CIST_OAH | allowhook`), so an error caught by a yieldable pcall leaves hooks off
  * for good: a busy script could then neither yield nor be killed. The bit is set here.
  */
-export function pcallk(
-  L: LuaState,
-  nargs: number,
-  nresults: number,
-  errfunc: number,
-  ctx: number,
-  k: (L: LuaState, status: number, ctx: number) => number,
-): number {
+export const pcallk: LuaApi['lua_pcallk'] = (L, nargs, nresults, errfunc, ctx, k) => {
   const t = L as unknown as ThreadInternals;
   t.ci.callstatus = (t.ci.callstatus & ~CIST_OAH) | (t.allowhook !== 0 ? CIST_OAH : 0);
   return fengari.lua.lua_pcallk(L, nargs, nresults, errfunc, ctx, k);
-}
+};
 
 /** A latin1 JS string (one char per byte) as Lua bytes. */
 export function toLua(s: string): Uint8Array {

@@ -84,11 +84,11 @@ export class Server implements KeyspaceObserver {
   /** Active expiry on/off (DEBUG SET-ACTIVE-EXPIRE). */
   activeExpire = true;
   /**
-   * While a long command yields to the event loop (a busy script), each read's replies are
-   * written at once instead of at the end of the loop turn, so that they leave before the
-   * long command's own reply (Redis answers such clients from inside the command).
+   * A long command is yielding to the event loop (a busy script), as Redis's
+   * processEventsWhileBlocked: the gate refuses what it must (-BUSY) and each read's replies
+   * are written at once, so that they leave before the long command's own reply.
    */
-  repliesAtOnce = false;
+  yieldingCommand = false;
   /** Set by CLIENT PAUSE: until when, and whether only writes are paused. */
   pauseUntil = 0;
   pauseWritesOnly = false;

@@ -43,6 +43,18 @@ async function untilBusy(r: Redis): Promise<Error> {
   throw new Error('the server never became busy');
 }
 
+/** Runs body with the script's caller and another client, both disconnected however it ends. */
+async function withClients(body: (caller: Redis, other: Redis) => Promise<void>): Promise<void> {
+  const caller = await client();
+  const other = await client();
+  try {
+    await body(caller, other);
+  } finally {
+    caller.disconnect();
+    other.disconnect();
+  }
+}
+
 async function errorOf(p: Promise<unknown>): Promise<string> {
   return p.then(
     (v) => `no error: ${String(v)}`,
@@ -50,10 +62,8 @@ async function errorOf(p: Promise<unknown>): Promise<string> {
   );
 }
 
-test('other clients get BUSY while a script loops; SCRIPT KILL ends it; the caller goes on', async () => {
-  const caller = await client();
-  const other = await client();
-  try {
+test('other clients get BUSY while a script loops; SCRIPT KILL ends it; the caller goes on', () =>
+  withClients(async (caller, other) => {
     const pipe = caller.pipeline().eval('while true do end', 0).ping();
     const done = pipe.exec();
     assert.match((await untilBusy(other)).message, BUSY_EVAL);
@@ -69,16 +79,10 @@ test('other clients get BUSY while a script loops; SCRIPT KILL ends it; the call
     assert.equal(await other.ping(), 'PONG');
     assert.equal(await other.exists('busy:k'), 0);
     assert.match(await errorOf(other.call('SCRIPT', 'KILL')), /^NOTBUSY No scripts in execution right now\.$/);
-  } finally {
-    caller.disconnect();
-    other.disconnect();
-  }
-});
+  }));
 
-test('a script caught in pcall is killed anyway; a script that ends by itself replies', async () => {
-  const caller = await client();
-  const other = await client();
-  try {
+test('a script caught in pcall is killed anyway; a script that ends by itself replies', () =>
+  withClients(async (caller, other) => {
     const p = caller.eval("local f = function() while 1 do redis.call('ping') end end while 1 do pcall(f) end", 0);
     await untilBusy(other);
     assert.equal(await other.call('SCRIPT', 'KILL'), 'OK');
@@ -94,11 +98,7 @@ test('a script caught in pcall is killed anyway; a script that ends by itself re
     assert.match(await errorOf(other.call('SCRIPT', 'KILL')), /^UNKILLABLE Sorry the script already executed write/);
     assert.equal(await q, 'done');
     assert.equal(await other.get('busy:w'), 'v');
-  } finally {
-    caller.disconnect();
-    other.disconnect();
-  }
-});
+  }));
 
 test('MULTI during a busy script: queued commands get BUSY and EXEC aborts', async () => {
   const caller = await client();
@@ -126,10 +126,8 @@ test('MULTI during a busy script: queued commands get BUSY and EXEC aborts', asy
   }
 });
 
-test('FUNCTION KILL stops a function; SCRIPT KILL does not; FUNCTION STATS shows it', async () => {
-  const caller = await client();
-  const other = await client();
-  try {
+test('FUNCTION KILL stops a function; SCRIPT KILL does not; FUNCTION STATS shows it', () =>
+  withClients(async (caller, other) => {
     await other.call(
       'FUNCTION',
       'LOAD',
@@ -145,16 +143,10 @@ test('FUNCTION KILL stops a function; SCRIPT KILL does not; FUNCTION STATS shows
     assert.equal(await other.call('FUNCTION', 'KILL'), 'OK');
     assert.match(await errorOf(p), /killed by user/);
     assert.equal(await other.ping(), 'PONG');
-  } finally {
-    caller.disconnect();
-    other.disconnect();
-  }
-});
+  }));
 
-test('the caller disconnecting while its script is busy harms nothing', async () => {
-  const caller = await client();
-  const other = await client();
-  try {
+test('the caller disconnecting while its script is busy harms nothing', () =>
+  withClients(async (caller, other) => {
     void caller.eval('while true do end', 0).catch(() => {});
     await untilBusy(other);
     caller.disconnect();
@@ -165,15 +157,10 @@ test('the caller disconnecting while its script is busy harms nothing', async ()
       await new Promise((res) => setTimeout(res, 10));
     }
     assert.equal(await other.ping(), 'PONG');
-  } finally {
-    other.disconnect();
-  }
-});
+  }));
 
-test("a busy script's writes reach the AOF together, as one MULTI/EXEC, when it ends", async () => {
-  const caller = await client();
-  const other = await client();
-  try {
+test("a busy script's writes reach the AOF together, as one MULTI/EXEC, when it ends", () =>
+  withClients(async (caller, other) => {
     await other.config('SET', 'appendonly', 'yes');
     for (
       let i = 0;
@@ -194,17 +181,11 @@ test("a busy script's writes reach the AOF together, as one MULTI/EXEC, when it 
     const aof = readFileSync(path.join(dir, 'appendonlydir', incr), 'latin1').replace(/\r\n/g, ' ');
     assert.match(aof, /MULTI .*aof:a .*aof:b .*EXEC/);
     await other.config('SET', 'appendonly', 'no');
-  } finally {
-    caller.disconnect();
-    other.disconnect();
-  }
-});
+  }));
 
 // Last: it ends the server.
-test('SHUTDOWN needs NOSAVE while busy; SHUTDOWN NOSAVE ends the server', async () => {
-  const caller = await client();
-  const other = await client();
-  try {
+test('SHUTDOWN needs NOSAVE while busy; SHUTDOWN NOSAVE ends the server', () =>
+  withClients(async (caller, other) => {
     const p = caller.eval("redis.call('SET', 'busy:s', '1') while true do end", 0).catch(() => 'gone');
     await untilBusy(other);
     assert.match(await errorOf(other.call('SHUTDOWN')), BUSY_EVAL);
@@ -213,8 +194,4 @@ test('SHUTDOWN needs NOSAVE while busy; SHUTDOWN NOSAVE ends the server', async 
     await other.call('SHUTDOWN', 'NOSAVE').catch(() => null);
     assert.equal(await exited, 0);
     await p;
-  } finally {
-    caller.disconnect();
-    other.disconnect();
-  }
-});
+  }));
