@@ -62,7 +62,6 @@ export class AclSecurity implements SecurityProvider {
   defaultUser: User;
   readonly log = new AclLog();
   readonly throttle: AuthThrottle;
-  private readonly byClient = new WeakMap<Client, User>();
   /** Registry command id → ACL catalog entry (original names, so renames change nothing). */
   private readonly aclCmd: (AclCmd | undefined)[] = [];
   private readonly channels: (ChannelSpec | undefined)[] = [];
@@ -96,7 +95,7 @@ export class AclSecurity implements SecurityProvider {
   // --- SecurityProvider ---
 
   authRequired(c: Client): boolean {
-    return !c.authenticated && !this.defaultUser.freeLogin;
+    return !c.authenticated && !this.defaultUser.freeLogin && (c.flags & CLIENT.master) === 0;
   }
 
   startsAuthenticated(): boolean {
@@ -104,16 +103,18 @@ export class AclSecurity implements SecurityProvider {
   }
 
   userOf(c: Client): User {
-    const u = this.byClient.get(c);
-    return u !== undefined && u.name === c.user ? u : this.defaultUser;
+    const u = c.principal as User | null;
+    return u !== null && u.name === c.user ? u : this.defaultUser;
   }
 
   setClientUser(c: Client, u: User): void {
-    this.byClient.set(c, u);
+    c.principal = u;
     c.user = u.name;
   }
 
   check(c: Client, cmd: Command, argv: readonly string[]): AclVerdict {
+    // The link from our primary (replication) is Redis's user-less client: it obeys.
+    if ((c.flags & CLIENT.master) !== 0) return ALLOW;
     const u = this.userOf(c);
     const root = u.selectors[0]!;
     if (root.allCommands && root.allKeys && root.allChannels) return ALLOW;
@@ -300,7 +301,7 @@ export class AclSecurity implements SecurityProvider {
 
   private disconnectUser(u: User): void {
     for (const c of [...this.server.clients.values()]) {
-      if (this.byClient.get(c) !== u) continue;
+      if (c.principal !== u) continue;
       this.setClientUser(c, this.defaultUser);
       c.authenticated = false;
       this.closeClient(c, true);
@@ -332,7 +333,7 @@ export class AclSecurity implements SecurityProvider {
     if (superset) return;
     const broker = brokerOf(this.server);
     for (const c of [...this.server.clients.values()]) {
-      if (this.byClient.get(c) !== original || !c.has(CLIENT.pubsub)) continue;
+      if (c.principal !== original || !c.has(CLIENT.pubsub)) continue;
       const subs = broker.of(c);
       if (subs === undefined) continue;
       let kill = false;

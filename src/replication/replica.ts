@@ -17,7 +17,6 @@ import { NO_REPLID } from './state.js';
 import { processCommand } from '../commands/dispatch.js';
 import { unblockClient } from '../server/blocking.js';
 import { tlsManager } from '../net/tls.js';
-import type { SecurityProvider } from '../server/security.js';
 import { RdbTransfer, loadPayload, storePayload } from './replica-load.js';
 import { emptyData, rdbPath } from '../persist/rdb-file.js';
 import { linkOf, registerLink } from './replica-gate.js';
@@ -797,18 +796,6 @@ function proxyFullResync(server: Server): void {
 export { linkOf };
 
 /**
- * The master client obeys (Redis gives it no user): the gate's auth and ACL steps and EXEC's
- * re-check of queued commands must pass it. The provider object stays the same (the ACL
- * layer's commands find it as server.security); only these two decisions are wrapped.
- */
-function obeyMaster(sec: SecurityProvider): void {
-  const authRequired = sec.authRequired.bind(sec);
-  const check = sec.check.bind(sec);
-  sec.authRequired = (c) => !c.has(CLIENT.master) && authRequired(c);
-  sec.check = (c, cmd, argv) => (c.has(CLIENT.master) ? { ok: true } : check(c, cmd, argv));
-}
-
-/**
  * Installs the replica side (called from the Server constructor): REPLICAOF state, the cron,
  * and a `replicaof` directive from the config file or argv, followed once the server runs.
  */
@@ -816,7 +803,6 @@ export function installReplica(server: Server): void {
   const link = new ReplicaLink(server);
   registerLink(server, link);
   server.repl.replica = link;
-  obeyMaster(server.security);
   server.hooks.cron.push(() => link.cron());
   const initial = server.config.str('replicaof');
   if (initial !== '') {

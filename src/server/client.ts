@@ -52,6 +52,8 @@ export class Client {
   db: Db;
   /** ACL user name the client is authenticated as. */
   user = 'default';
+  /** The security layer's record of this client's user (opaque here; read per command). */
+  principal: unknown = null;
   authenticated = false;
   readonly createdAt: number;
   lastInteraction: number;
