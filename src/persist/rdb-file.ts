@@ -154,6 +154,7 @@ export function loadLibrary(server: Server, code: string, replace: boolean): voi
 export function emptyData(server: Server): void {
   for (const db of server.dbs) db.flush();
   peekFunctions(server)?.flush();
+  server.replicaKeys.clear();
 }
 
 function tempPath(server: Server, tag: string): string {

@@ -25,7 +25,11 @@ import { installAudit, type AuditLog } from './audit.js';
 import { Propagator } from '../replication/propagate.js';
 import { ReplState } from '../replication/state.js';
 import { installReplica } from '../replication/replica.js';
+import { ReplicaKeyExpiry } from '../replication/replica-expire.js';
 import { busyScript } from '../scripting/busy.js';
+
+/** Time a writable replica's cron may spend expiring its own keys (Redis's expireSlaveKeys). */
+const REPLICA_EXPIRE_BUDGET_MS = 1;
 
 /** Hooks later layers add (MULTI/WATCH, notifications, tracking, MONITOR, SLOWLOG). */
 export interface ServerHooks {
@@ -113,6 +117,8 @@ export class Server implements KeyspaceObserver {
   beforeReply: (() => void) | null = null;
   /** The security audit log; null while audit-log is off, so hooks cost one null check. */
   audit: AuditLog | null = null;
+  /** A writable replica's own keys with a TTL, expired by its cron (its primary never will). */
+  readonly replicaKeys = new ReplicaKeyExpiry();
 
   constructor(config: ConfigStore = new ConfigStore()) {
     this.config = config;
@@ -202,6 +208,14 @@ export class Server implements KeyspaceObserver {
     this.events.notify(NOTIFY.new, 'new', key, db.id);
   }
 
+  expireSet(db: Db, key: string): void {
+    // Redis's rememberSlaveKeyWithExpire: a writable replica's own client set the TTL.
+    const c = this.currentClient;
+    if (c !== null && this.repl.isReplica && !c.has(CLIENT.master) && !this.config.bool('replica-read-only')) {
+      this.replicaKeys.remember(db.id, key);
+    }
+  }
+
   keyMiss(db: Db, key: string): void {
     this.events.notify(NOTIFY.keyMiss, 'keymiss', key, db.id);
   }
@@ -241,10 +255,14 @@ export class Server implements KeyspaceObserver {
     recalibrateClock();
     for (const h of this.hooks.cron) h();
     // Not while a busy script yields: its keyspace must not change under it.
-    if (this.activeExpire && !this.repl.isReplica && busyScript(this) === null) {
-      const t0 = performance.now();
-      this.activeExpireCycle();
-      this.latencySample('expire-cycle', Math.floor(performance.now() - t0));
+    if (this.activeExpire && busyScript(this) === null) {
+      if (!this.repl.isReplica) {
+        const t0 = performance.now();
+        this.activeExpireCycle();
+        this.latencySample('expire-cycle', Math.floor(performance.now() - t0));
+      } else if (this.replicaKeys.size > 0) {
+        this.withFrozenTime(() => this.replicaKeys.cycle(this.dbs, this.now(), REPLICA_EXPIRE_BUDGET_MS));
+      }
     }
     const timeout = this.config.int('timeout');
     if (timeout > 0) {

@@ -20,6 +20,8 @@ export interface KeyspaceObserver {
   keyAdded?(db: Db, key: string): void;
   /** A read lookup missed (the "keymiss" keyspace event). */
   keyMiss?(db: Db, key: string): void;
+  /** A key was given a TTL (a writable replica remembers its own such keys). */
+  expireSet?(db: Db, key: string): void;
   /** Keyspace hit/miss counters (INFO keyspace_hits/misses), bumped by lookupRead. */
   readonly stats?: { keyspaceHits: number; keyspaceMisses: number };
 }
@@ -203,7 +205,10 @@ export class Db {
     e.seq = nextSeq();
     this.dict.set(key, e);
     this.mem += e.mem;
-    if (e.expireAt >= 0) this.expires.set(key, e);
+    if (e.expireAt >= 0) {
+      this.expires.set(key, e);
+      this.obs.expireSet?.(this, key);
+    }
     this.obs.keyAdded?.(this, key);
   }
 
@@ -219,6 +224,7 @@ export class Db {
   setExpire(key: string, e: Entry, at: number): void {
     e.expireAt = at;
     this.expires.set(key, e);
+    this.obs.expireSet?.(this, key);
   }
 
   persist(key: string, e: Entry): boolean {

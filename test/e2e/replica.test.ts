@@ -399,6 +399,40 @@ test('a replica keeps logically expired keys until the master deletes them', { s
   }
 });
 
+test(
+  "a writable replica expires the keys its own clients gave a TTL, not the master's",
+  { skip: noRedis },
+  async () => {
+    const master = await redisIn({ ...PORTS, args: FAST_MASTER });
+    const replica = await redoubtIn({ ...PORTS });
+    const m = await client(master);
+    const r = await client(replica);
+    try {
+      await m.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+      await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+      await m.call('SET', 'from-master', 'v', 'PX', '100');
+      await inSync(m, r);
+      await r.call('CONFIG', 'SET', 'replica-read-only', 'no');
+      await r.call('SET', 'local', 'v', 'PX', '800');
+      await r.call('SET', 'local-persisted', 'v', 'PX', '800');
+      await r.call('PERSIST', 'local-persisted');
+      const tracked = async (): Promise<number> => Number((await info(r, 'stats')).slave_expires_tracked_keys);
+      assert.equal(await tracked(), 2);
+      // The replica's cron deletes its own expired key; the master's stays until its DEL arrives.
+      await until('the local key to be deleted', async () => (await r.call('DBSIZE')) === 2);
+      assert.equal(await r.call('EXISTS', 'local'), 0);
+      assert.equal(await r.call('GET', 'local-persisted'), 'v');
+      assert.equal(await r.call('EXISTS', 'from-master'), 0); // logically expired, still held
+      assert.equal(await tracked(), 0);
+    } finally {
+      m.close();
+      r.close();
+      await replica.stop();
+      await master.stop();
+    }
+  },
+);
+
 test('the replicaof directive starts the server as a replica', { skip: noRedis }, async () => {
   const master = await redisIn({ ...PORTS, args: FAST_MASTER });
   const m = await client(master);
