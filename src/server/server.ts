@@ -209,11 +209,11 @@ export class Server implements KeyspaceObserver {
   }
 
   expireSet(db: Db, key: string): void {
-    // Redis's rememberSlaveKeyWithExpire: a writable replica's own client set the TTL.
+    // Redis's rememberSlaveKeyWithExpire: a writable replica's own client set the TTL (not
+    // the primary's stream, nor a file being loaded).
     const c = this.currentClient;
-    if (c !== null && this.repl.isReplica && !c.has(CLIENT.master) && !this.config.bool('replica-read-only')) {
-      this.replicaKeys.remember(db.id, key);
-    }
+    if (c === null || this.loading || !this.repl.isReplica || c.has(CLIENT.master)) return;
+    if (!this.config.bool('replica-read-only')) this.replicaKeys.remember(db.id, key);
   }
 
   keyMiss(db: Db, key: string): void {
