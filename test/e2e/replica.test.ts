@@ -30,6 +30,30 @@ async function info(c: RespClient, section = 'replication'): Promise<Record<stri
   return out;
 }
 
+interface Pair {
+  master: Proc;
+  replica: Proc;
+  /** Clients of the master and of the replica. */
+  m: RespClient;
+  r: RespClient;
+}
+
+/** A real redis-server master and a Redoubt replica (not yet following it), with a client each; all closed afterwards. */
+async function withPair(masterArgs: string[], replicaArgs: string[], fn: (p: Pair) => Promise<void>): Promise<void> {
+  const master = await redisIn({ ...PORTS, args: masterArgs });
+  const replica = await redoubtIn({ ...PORTS, args: replicaArgs });
+  const m = await client(master);
+  const r = await client(replica);
+  try {
+    await fn({ master, replica, m, r });
+  } finally {
+    m.close();
+    r.close();
+    await replica.stop();
+    await master.stop();
+  }
+}
+
 /** Polls until cond() holds (a condition, checked every 20 ms), or fails after ms. */
 async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 15000): Promise<void> {
   const end = Date.now() + ms;
@@ -110,12 +134,8 @@ async function populate(c: RespClient): Promise<void> {
   await c.call('SELECT', '0');
 }
 
-test('full sync from a real diskless master, then its live stream, READONLY, ROLE', { skip: noRedis }, async () => {
-  const master = await redisIn({ ...PORTS, args: FAST_MASTER });
-  const replica = await redoubtIn({ ...PORTS, args: DEBUG });
-  const m = await client(master);
-  const r = await client(replica);
-  try {
+test('full sync from a real diskless master, then its live stream, READONLY, ROLE', { skip: noRedis }, () =>
+  withPair(FAST_MASTER, DEBUG, async ({ master, replica, m, r }) => {
     await populate(m);
     assert.equal(await r.call('REPLICAOF', '127.0.0.1', String(master.port)), 'OK');
     assert.equal(
@@ -183,20 +203,11 @@ test('full sync from a real diskless master, then its live stream, READONLY, ROL
     assert.match(list, new RegExp(`^id=\\d+ addr=127\\.0\\.0\\.1:${master.port} .* flags=M `));
     const mi = await info(m);
     assert.match(mi.slave0 ?? '', new RegExp(`ip=127\\.0\\.0\\.1,port=${replica.port},state=online`));
-  } finally {
-    m.close();
-    r.close();
-    await replica.stop();
-    await master.stop();
-  }
-});
+  }),
+);
 
-test('disk-based payload, then a dropped link resumes with +CONTINUE', { skip: noRedis }, async () => {
-  const master = await redisIn({ ...PORTS, args: [...DEBUG, '--repl-diskless-sync', 'no'] });
-  const replica = await redoubtIn({ ...PORTS, args: DEBUG });
-  const m = await client(master);
-  const r = await client(replica);
-  try {
+test('disk-based payload, then a dropped link resumes with +CONTINUE', { skip: noRedis }, () =>
+  withPair([...DEBUG, '--repl-diskless-sync', 'no'], DEBUG, async ({ master, replica, m, r }) => {
     await populate(m);
     await r.call('REPLICAOF', '127.0.0.1', String(master.port));
     await inSync(m, r);
@@ -216,20 +227,11 @@ test('disk-based payload, then a dropped link resumes with +CONTINUE', { skip: n
     assert.ok(replica.output().includes('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.'));
     assert.equal(await r.call('GET', 'while-down'), '1');
     assert.equal(await dataset(r), await dataset(m));
-  } finally {
-    m.close();
-    r.close();
-    await replica.stop();
-    await master.stop();
-  }
-});
+  }),
+);
 
-test('repl-timeout: a silent master is dropped, then resumed with +CONTINUE', { skip: noRedis }, async () => {
-  const master = await redisIn({ ...PORTS, args: FAST_MASTER });
-  const replica = await redoubtIn({ ...PORTS, args: ['--repl-timeout', '1'] });
-  const m = await client(master);
-  const r = await client(replica);
-  try {
+test('repl-timeout: a silent master is dropped, then resumed with +CONTINUE', { skip: noRedis }, () =>
+  withPair(FAST_MASTER, ['--repl-timeout', '1'], async ({ master, replica, m, r }) => {
     await r.call('REPLICAOF', '127.0.0.1', String(master.port));
     await linkUp(r);
     // The master pings every 10 s: with a 1 s timeout the replica gives up on it first.
@@ -238,35 +240,25 @@ test('repl-timeout: a silent master is dropped, then resumed with +CONTINUE', { 
       replica.output().includes('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.'),
     );
     assert.ok(Number((await info(m, 'stats')).sync_partial_ok) >= 1);
-  } finally {
-    m.close();
-    r.close();
-    await replica.stop();
-    await master.stop();
-  }
-});
+  }),
+);
 
-test('masterauth against a master with requirepass', { skip: noRedis }, async () => {
-  const master = await redisIn({ ...PORTS, args: [...FAST_MASTER, '--requirepass', 'pw\x01x'] });
-  const replica = await redoubtIn({ ...PORTS, args: ['--masterauth', 'wrong'] });
-  const m = await client(master);
-  const r = await client(replica);
-  try {
-    await m.call('AUTH', 'pw\x01x');
-    await m.call('SET', 'guarded', 'yes');
-    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
-    await until('the AUTH failure', () => replica.output().includes('Unable to AUTH to MASTER: -WRONGPASS'));
-    assert.equal((await info(r)).master_link_status, 'down');
-    await r.call('CONFIG', 'SET', 'masterauth', 'pw\x01x');
-    await linkUp(r);
-    await until('the dataset', async () => (await r.call('GET', 'guarded')) === 'yes');
-  } finally {
-    m.close();
-    r.close();
-    await replica.stop();
-    await master.stop();
-  }
-});
+test('masterauth against a master with requirepass', { skip: noRedis }, () =>
+  withPair(
+    [...FAST_MASTER, '--requirepass', 'pw\x01x'],
+    ['--masterauth', 'wrong'],
+    async ({ master, replica, m, r }) => {
+      await m.call('AUTH', 'pw\x01x');
+      await m.call('SET', 'guarded', 'yes');
+      await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+      await until('the AUTH failure', () => replica.output().includes('Unable to AUTH to MASTER: -WRONGPASS'));
+      assert.equal((await info(r)).master_link_status, 'down');
+      await r.call('CONFIG', 'SET', 'masterauth', 'pw\x01x');
+      await linkUp(r);
+      await until('the dataset', async () => (await r.call('GET', 'guarded')) === 'yes');
+    },
+  ),
+);
 
 test('TLS replication from a TLS master (tls-replication yes)', { skip: noRedis }, async () => {
   const pki = makePki();
@@ -303,12 +295,8 @@ test('TLS replication from a TLS master (tls-replication yes)', { skip: noRedis 
   }
 });
 
-test('REPLICAOF NO ONE promotes: data kept, writes accepted, old history as replid2', { skip: noRedis }, async () => {
-  const master = await redisIn({ ...PORTS, args: FAST_MASTER });
-  const replica = await redoubtIn({ ...PORTS });
-  const m = await client(master);
-  const r = await client(replica);
-  try {
+test('REPLICAOF NO ONE promotes: data kept, writes accepted, old history as replid2', { skip: noRedis }, () =>
+  withPair(FAST_MASTER, [], async ({ master, replica, m, r }) => {
     await populate(m);
     await r.call('REPLICAOF', '127.0.0.1', String(master.port));
     await inSync(m, r);
@@ -326,13 +314,8 @@ test('REPLICAOF NO ONE promotes: data kept, writes accepted, old history as repl
     const offset = Number((await info(r)).master_repl_offset);
     assert.ok(offset > Number(after.master_repl_offset), 'the write after the promotion is in the new history');
     assert.deepEqual((await r.call('ROLE')) as unknown[], ['master', offset, []]);
-  } finally {
-    m.close();
-    r.close();
-    await replica.stop();
-    await master.stop();
-  }
-});
+  }),
+);
 
 test('errors, stale data and blocked clients when turning into a replica', async () => {
   const replica = await redoubtIn({ ...PORTS, args: ['--replica-serve-stale-data', 'no'] });
@@ -372,12 +355,8 @@ test('errors, stale data and blocked clients when turning into a replica', async
   }
 });
 
-test('a replica keeps logically expired keys until the master deletes them', { skip: noRedis }, async () => {
-  const master = await redisIn({ ...PORTS, args: FAST_MASTER });
-  const replica = await redoubtIn({ ...PORTS });
-  const m = await client(master);
-  const r = await client(replica);
-  try {
+test('a replica keeps logically expired keys until the master deletes them', { skip: noRedis }, () =>
+  withPair(FAST_MASTER, [], async ({ master, m, r }) => {
     await m.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
     await m.call('SET', 'keep', '1');
     await r.call('REPLICAOF', '127.0.0.1', String(master.port));
@@ -391,46 +370,28 @@ test('a replica keeps logically expired keys until the master deletes them', { s
     assert.equal(await m.call('GET', 'short'), null);
     await inSync(m, r);
     assert.equal(await r.call('DBSIZE'), 1);
-  } finally {
-    m.close();
-    r.close();
-    await replica.stop();
-    await master.stop();
-  }
-});
+  }),
+);
 
-test(
-  "a writable replica expires the keys its own clients gave a TTL, not the master's",
-  { skip: noRedis },
-  async () => {
-    const master = await redisIn({ ...PORTS, args: FAST_MASTER });
-    const replica = await redoubtIn({ ...PORTS });
-    const m = await client(master);
-    const r = await client(replica);
-    try {
-      await m.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
-      await r.call('REPLICAOF', '127.0.0.1', String(master.port));
-      await m.call('SET', 'from-master', 'v', 'PX', '100');
-      await inSync(m, r);
-      await r.call('CONFIG', 'SET', 'replica-read-only', 'no');
-      await r.call('SET', 'local', 'v', 'PX', '800');
-      await r.call('SET', 'local-persisted', 'v', 'PX', '800');
-      await r.call('PERSIST', 'local-persisted');
-      const tracked = async (): Promise<number> => Number((await info(r, 'stats')).slave_expires_tracked_keys);
-      assert.equal(await tracked(), 2);
-      // The replica's cron deletes its own expired key; the master's stays until its DEL arrives.
-      await until('the local key to be deleted', async () => (await r.call('DBSIZE')) === 2);
-      assert.equal(await r.call('EXISTS', 'local'), 0);
-      assert.equal(await r.call('GET', 'local-persisted'), 'v');
-      assert.equal(await r.call('EXISTS', 'from-master'), 0); // logically expired, still held
-      assert.equal(await tracked(), 0);
-    } finally {
-      m.close();
-      r.close();
-      await replica.stop();
-      await master.stop();
-    }
-  },
+test("a writable replica expires the keys its own clients gave a TTL, not the master's", { skip: noRedis }, () =>
+  withPair(FAST_MASTER, [], async ({ master, m, r }) => {
+    await m.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await m.call('SET', 'from-master', 'v', 'PX', '100');
+    await inSync(m, r);
+    await r.call('CONFIG', 'SET', 'replica-read-only', 'no');
+    await r.call('SET', 'local', 'v', 'PX', '800');
+    await r.call('SET', 'local-persisted', 'v', 'PX', '800');
+    await r.call('PERSIST', 'local-persisted');
+    const tracked = async (): Promise<number> => Number((await info(r, 'stats')).slave_expires_tracked_keys);
+    assert.equal(await tracked(), 2);
+    // The replica's cron deletes its own expired key; the master's stays until its DEL arrives.
+    await until('the local key to be deleted', async () => (await r.call('DBSIZE')) === 2);
+    assert.equal(await r.call('EXISTS', 'local'), 0);
+    assert.equal(await r.call('GET', 'local-persisted'), 'v');
+    assert.equal(await r.call('EXISTS', 'from-master'), 0); // logically expired, still held
+    assert.equal(await tracked(), 0);
+  }),
 );
 
 test('the replicaof directive starts the server as a replica', { skip: noRedis }, async () => {
