@@ -10,6 +10,7 @@ import path from 'node:path';
 import { hasRedis, hasRedisCli, REDIS_CLI, type Proc } from '../support/server.js';
 import { redisIn, redoubtIn } from '../support/fixed-port.js';
 import { RespClient } from '../support/resp-client.js';
+import { until } from '../support/until.js';
 
 const PORTS = { lo: 33500, hi: 33599 };
 const noRedis = hasRedis() ? false : 'redis-server 7.0.15 not installed (/usr/bin/redis-server)';
@@ -71,16 +72,6 @@ async function callsWork(c: RespClient): Promise<void> {
   assert.equal(await c.call('FCALL', 'echo_a', '0', 'hello'), 'hello');
   assert.equal(await c.call('FCALL_RO', 'get_a', '1', 'k'), 'v');
   assert.equal(await c.call('FCALL', 'plus_b', '0', '41'), 42);
-}
-
-/** Polls until cond() holds (a condition, checked every 20 ms), or fails after ms. */
-async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 test('SAVE then a restart keeps the function libraries', async () => {

@@ -9,6 +9,7 @@ import { hasRedis, type Proc } from '../support/server.js';
 import { redisIn, redoubtIn, portIn } from '../support/fixed-port.js';
 import { RespClient } from '../support/resp-client.js';
 import { makePki } from '../support/tls.js';
+import { until } from '../support/until.js';
 
 const PORTS = { lo: 26200, hi: 26299 };
 const noRedis = hasRedis() ? false : 'redis-server 7.0.15 not installed (/usr/bin/redis-server)';
@@ -52,16 +53,6 @@ async function withPair(masterArgs: string[], replicaArgs: string[], fn: (p: Pai
     await replica.stop();
     await master.stop();
   }
-}
-
-/** Polls until cond() holds (a condition, checked every 20 ms), or fails after ms. */
-async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 async function linkUp(replica: RespClient): Promise<void> {
