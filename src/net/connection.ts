@@ -7,6 +7,7 @@ import type { Server } from '../server/server.js';
 import { CLIENT, type Client } from '../server/client.js';
 import { processCommand } from '../commands/dispatch.js';
 import { CMD } from '../commands/flags.js';
+import { adoptDirect, type DirectWriter } from './direct-io.js';
 
 /** Output bytes an unauthenticated client may have pending (Redis 7.0.x security fix). */
 const UNAUTH_OUTPUT_MAX = 1024;
@@ -81,15 +82,22 @@ export class Connection {
   private readPaused = false;
   private pausedByCommand = false;
 
+  /** The socket in use (a plaintext one is replaced by its direct-path twin, see direct-io.ts). */
+  readonly socket: Socket;
+  /** Direct writes to the socket's handle, or null for socket.write() (TLS, or no direct path). */
+  private readonly writer: DirectWriter | null = null;
+
+  /** `paused`: the socket comes from a listener with pauseOnConnect and may take the direct path. */
   constructor(
     private readonly server: Server,
-    private readonly socket: Socket,
+    socket: Socket,
     readonly client: Client,
+    paused: boolean,
   ) {
     client.control = {
       close: () => this.close(),
       scheduleFlush: () => this.scheduleFlush(),
-      socketPending: () => this.socket.writableLength,
+      socketPending: () => this.outPending(),
       setPaused: (p) => {
         this.pausedByCommand = p;
         if (p) this.socket.pause();
@@ -100,33 +108,61 @@ export class Connection {
         }
       },
     };
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        this.onData(chunk);
-      } catch (e) {
-        // Never let one connection's failure reach the process: drop just this client.
-        server.log.warning(`Closing client id=${client.id} after an internal error: ${(e as Error).message}`);
-        this.close();
-      }
-    });
-    socket.on('drain', () => {
-      if (this.readPaused && this.socket.writableLength < READ_PAUSE_BYTES / 2) {
-        this.readPaused = false;
-        if (!this.pausedByCommand) this.socket.resume();
-      }
-    });
-    socket.on('error', () => this.close());
-    socket.on('close', () => this.close());
+    const direct = paused ? adoptDirect(socket, (chunk) => this.onRead(chunk, true)) : null;
+    if (direct !== null) {
+      this.socket = direct.socket;
+      this.writer = direct.makeWriter((status) => (status < 0 ? this.close() : this.drained()));
+    } else {
+      this.socket = socket;
+      socket.on('data', (chunk: Buffer) => this.onRead(chunk, false));
+      socket.on('drain', () => this.drained());
+      if (paused) socket.resume();
+    }
+    this.socket.on('error', () => this.close());
+    this.socket.on('close', () => this.close());
+  }
+
+  /** Reply bytes handed to the socket and not sent yet. */
+  private outPending(): number {
+    return this.writer !== null ? this.writer.pending : this.socket.writableLength;
+  }
+
+  /** Some queued output was sent: reading resumes once a paused client's backlog halved. */
+  private drained(): void {
+    if (this.readPaused && this.outPending() < READ_PAUSE_BYTES / 2) {
+      this.readPaused = false;
+      if (!this.pausedByCommand) this.socket.resume();
+    }
+  }
+
+  /** `borrowed`: the chunk's memory is reused by the next read (the direct path's buffer). */
+  private onRead(chunk: Buffer, borrowed: boolean): void {
+    try {
+      this.onData(chunk, borrowed);
+    } catch (e) {
+      // Never let one connection's failure reach the process: drop just this client.
+      this.server.log.warning(`Closing client id=${this.client.id} after an internal error: ${(e as Error).message}`);
+      this.close();
+    }
+    if (borrowed) this.client.parser.ownLeftover();
   }
 
   /**
    * Accepts a socket, or refuses it when maxclients is reached. `fd` is given for a TLS socket,
    * whose own handle has no file descriptor (the TCP socket under it has).
    */
-  static accept(server: Server, socket: Socket, unix: boolean, fd = socketFd(socket)): Connection | null {
+  static accept(
+    server: Server,
+    socket: Socket,
+    unix: boolean,
+    fd = socketFd(socket),
+    paused = false,
+  ): Connection | null {
     socket.on('error', () => {});
     if (server.clients.size >= server.config.int('maxclients')) {
       server.stats.rejectedConnections++;
+      // Reading on: the peer's close is seen and the socket released.
+      socket.resume();
       socket.end(MAX_CLIENTS_ERR);
       return null;
     }
@@ -138,6 +174,7 @@ export class Connection {
     if (!unix && protectedModeRefuses(server, socket.remoteAddress)) {
       server.stats.rejectedConnections++;
       server.audit?.protectedReject(socket);
+      socket.resume();
       socket.end(PROTECTED_MODE_ERR);
       return null;
     }
@@ -145,17 +182,17 @@ export class Connection {
     const laddr = unix ? `${server.config.str('unixsocket')}:0` : fmtAddr(socket.localAddress, socket.localPort);
     const c = server.newClient(addr, laddr, fd);
     if (unix) c.flags |= CLIENT.unixSocket;
-    return new Connection(server, socket, c);
+    return new Connection(server, socket, c, paused);
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer, borrowed: boolean): void {
     const c = this.client;
     const server = this.server;
     server.stats.netInputBytes += chunk.length;
     server.stats.readsProcessed++;
     c.parser.maxBulkLen = server.protoMaxBulkLen;
     c.parser.authRequired = server.security.authRequired(c);
-    c.parser.feed(chunk);
+    c.parser.feed(chunk, borrowed);
     const ran = server.stats.totalCommands;
     this.processInput();
     // A command that ran recorded its start as activity (Server.runFrozen); else read the clock.
@@ -189,7 +226,7 @@ export class Connection {
       c.parser.authRequired = server.security.authRequired(c);
       // Unauthenticated clients get a tiny output buffer (Redis's CVE-2025-21605 fix): one
       // that pipelines commands without reading the NOAUTH replies is dropped.
-      if (c.parser.authRequired && c.reply.bytes + this.socket.writableLength > UNAUTH_OUTPUT_MAX) {
+      if (c.parser.authRequired && c.reply.bytes + this.outPending() > UNAUTH_OUTPUT_MAX) {
         server.stats.clientOutbufLimitDisconnections++;
         server.log.warning(
           `Client id=${c.id} addr=${c.addr} closed for overcoming of output buffer limits before authentication.`,
@@ -251,7 +288,13 @@ export class Connection {
       if (this.server.beforeReply !== null) this.server.beforeReply();
       const parts = c.reply.take();
       let n = 0;
-      if (parts.length === 1) {
+      if (this.writer !== null) {
+        for (const p of parts) n += p.length;
+        if (!this.writer.write(parts)) {
+          this.close();
+          return;
+        }
+      } else if (parts.length === 1) {
         n = parts[0]!.length;
         this.socket.write(parts[0]!);
       } else {
@@ -265,7 +308,7 @@ export class Connection {
       this.server.stats.netOutputBytes += n;
       this.server.stats.writesProcessed++;
       c.lastInteraction = now; // a reply counts as activity for `timeout`, as in Redis
-      if (!this.readPaused && this.socket.writableLength > READ_PAUSE_BYTES) {
+      if (!this.readPaused && this.outPending() > READ_PAUSE_BYTES) {
         this.readPaused = true;
         this.socket.pause();
       }

@@ -12,6 +12,7 @@ import type { TLSSocket } from 'node:tls';
 import { chmodSync, unlinkSync, existsSync } from 'node:fs';
 import type { Server } from '../server/server.js';
 import { Connection } from './connection.js';
+import { socketIoMode } from './direct-io.js';
 import { TlsManager } from './tls.js';
 import { installTlsInfo } from './tls-info.js';
 import { BindError, listenNow } from './tcp-bind.js';
@@ -72,19 +73,21 @@ export class Listeners {
   }
 
   private make(kind: Kind | 'unix'): net.Server {
-    return net.createServer({ noDelay: true }, (socket) => {
+    // Plaintext sockets arrive paused, so that Connection can move them to the direct path
+    // (net/direct-io.ts) before anything is read.
+    return net.createServer({ noDelay: true, pauseOnConnect: kind !== 'tls' }, (socket) => {
       if (kind === 'tls') this.tls.accept(socket, socketFd(socket));
-      else this.adopt(socket, socketFd(socket), kind === 'unix');
+      else this.adopt(socket, socketFd(socket), kind === 'unix', true);
     });
   }
 
   /** A connected socket (plaintext, unix, or TLS after its handshake) becomes a client. */
-  private adopt(socket: net.Socket, fd: number, unix = false): void {
-    const conn = Connection.accept(this.server, socket, unix, fd);
+  private adopt(socket: net.Socket, fd: number, unix = false, paused = false): void {
+    const conn = Connection.accept(this.server, socket, unix, fd, paused);
     if (conn === null) return;
     this.connections.add(conn);
-    socket.once('close', () => this.connections.delete(conn));
-    this.server.audit?.accept(conn.client, socket);
+    conn.socket.once('close', () => this.connections.delete(conn));
+    this.server.audit?.accept(conn.client, conn.socket);
     if ((socket as TLSSocket).encrypted && !this.tls.attach(conn.client, socket as TLSSocket)) conn.close();
   }
 
@@ -97,6 +100,7 @@ export class Listeners {
     const cfg = this.server.config;
     if (this.tls.wanted() && !this.tls.configure())
       throw new Error('Failed to configure TLS. Check logs for more info.');
+    this.server.log.notice(`Plaintext socket I/O: ${socketIoMode()}`);
     const port = portOverride ?? cfg.int('port');
     if (port !== 0 || portOverride !== undefined) this.port = await this.bindStartup('tcp', port);
     this.server.tcpPort = this.port;

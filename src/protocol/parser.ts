@@ -62,6 +62,8 @@ export class RequestParser {
   error: string | null = null;
 
   private buf: Buffer = EMPTY;
+  /** Whether buf is memory lent by the caller of feed() (see ownLeftover). */
+  private borrowed = false;
   private pos = 0;
   private mbLeft = 0;
   private args: string[] = [];
@@ -109,18 +111,32 @@ export class RequestParser {
     this.roundMark = this.fed - this.pending;
   }
 
-  feed(chunk: Buffer): void {
+  /**
+   * Adds received bytes. `borrowed`: the chunk's memory will be reused once the caller is done
+   * with this read, so the caller must call ownLeftover() before that.
+   */
+  feed(chunk: Buffer, borrowed = false): void {
     this.qbuf.onRead(this.qbufLength, chunk.length, this.big !== null ? this.big.length - this.bigFill : 0);
     this.fed += chunk.length;
     if (this.big !== null) chunk = this.fillBig(chunk);
     if (chunk.length === 0) return;
     if (this.pos >= this.buf.length) {
       this.buf = chunk;
-      this.pos = 0;
+      this.borrowed = borrowed;
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
-      this.pos = 0;
+      this.borrowed = false;
     }
+    this.pos = 0;
+  }
+
+  /** Copies the unparsed rest of a borrowed chunk into memory of the parser's own. */
+  ownLeftover(): void {
+    if (!this.borrowed) return;
+    this.borrowed = false;
+    if (this.pos < this.buf.length) this.buf = Buffer.from(this.buf.subarray(this.pos));
+    else this.buf = EMPTY;
+    this.pos = 0;
   }
 
   /** Returns the next complete command, or null when more bytes are needed or on error. */

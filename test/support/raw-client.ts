@@ -112,6 +112,11 @@ export class RawClient {
     return p;
   }
 
+  /** Sends bytes that complete no command (a command split over several writes). */
+  write(bytes: Buffer | string): void {
+    this.sock.write(bytes);
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

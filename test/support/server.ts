@@ -63,8 +63,8 @@ function waitFor(child: ChildProcess, buf: { s: string }, needle: string, ms: nu
   });
 }
 
-async function launch(cmd: string, args: string[], port: number, cwd?: string): Promise<Proc> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
+async function launch(cmd: string, args: string[], port: number, cwd?: string, env?: NodeJS.ProcessEnv): Promise<Proc> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd, env: env && { ...process.env, ...env } });
   const buf = { s: '' };
   child.stdout!.setEncoding('latin1');
   child.stderr!.setEncoding('latin1');
@@ -86,8 +86,8 @@ async function launch(cmd: string, args: string[], port: number, cwd?: string): 
   };
 }
 
-/** Starts the built Redoubt with extra argv (e.g. ['--requirepass', 'x']). */
-export async function startRedoubt(args: string[] = [], configFile?: string): Promise<Proc> {
+/** Starts the built Redoubt with extra argv (e.g. ['--requirepass', 'x']) and environment. */
+export async function startRedoubt(args: string[] = [], configFile?: string, env?: NodeJS.ProcessEnv): Promise<Proc> {
   const port = await freePort();
   // Each server runs in an empty directory of its own (the default `dir` is the working
   // directory), so a dump.rdb one test leaves is never loaded by the next. Without a config
@@ -95,7 +95,7 @@ export async function startRedoubt(args: string[] = [], configFile?: string): Pr
   const cwd = mkdtempSync(path.join(tmpdir(), 'redoubt-test-'));
   const argv = [SERVER_JS, ...(configFile ? [configFile] : []), '--port', String(port), '--bind', '127.0.0.1'];
   if (!configFile) argv.push('--save', '');
-  return launch(process.execPath, [...argv, ...args], port, cwd);
+  return launch(process.execPath, [...argv, ...args], port, cwd, env);
 }
 
 /** Starts Debian's redis-server 7.0.15 with persistence off, in an empty directory of its own. */
