@@ -159,6 +159,12 @@ export class Connection {
     paused = false,
   ): Connection | null {
     socket.on('error', () => {});
+    // A peer that reset the connection before it was accepted has no address left to read
+    // (Node asks getpeername lazily): it is gone, not a refusal to count or log.
+    if (!unix && socket.remoteAddress === undefined) {
+      socket.destroy();
+      return null;
+    }
     if (server.clients.size >= server.config.int('maxclients')) {
       server.stats.rejectedConnections++;
       // Reading on: the peer's close is seen and the socket released.

@@ -190,6 +190,25 @@ for (const mode of ['direct', 'stream'] as const) {
       await until('the closed client to go', async () => (await clientFields(admin, 'leaver')) === undefined);
     });
 
+    test('peers that reset at once are neither refused nor left behind', async () => {
+      const resets = Array.from(
+        { length: 200 },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = net.connect({ port: srv.port, host: '127.0.0.1' }, () => s.resetAndDestroy());
+            s.on('error', () => {});
+            s.on('close', () => resolve());
+          }),
+      );
+      await Promise.all(resets);
+      await until('only the admin client left', async () => {
+        const [info] = decodeReply(await admin.call('INFO', 'clients'));
+        return /connected_clients:1\r\n/.test(String(info));
+      });
+      const [stats] = decodeReply(await admin.call('INFO', 'stats'));
+      assert.match(String(stats), /rejected_connections:0\r\n/);
+    });
+
     test('maxclients refuses with the error, then accepts again', async () => {
       const [info] = decodeReply(await admin.call('INFO', 'clients'));
       const connected = Number(/connected_clients:(\d+)/.exec(String(info))![1]);
