@@ -28,7 +28,8 @@ const PROTECTED_MODE_ERR = Buffer.from(
 /** Stop reading from a client whose unsent replies exceed this, until the socket drains. */
 const READ_PAUSE_BYTES = 64 * 1024 * 1024;
 
-function socketFd(socket: Socket): number {
+/** The socket's file descriptor (CLIENT LIST fd=), or -1 when its handle has none. */
+export function socketFd(socket: Socket): number {
   const h = (socket as unknown as { _handle?: { fd?: number } })._handle;
   return typeof h?.fd === 'number' ? h.fd : -1;
 }

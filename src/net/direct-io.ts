@@ -25,12 +25,10 @@
 
 import net from 'node:net';
 
+/** A native write request: the binding calls oncomplete when a write it had to queue ends. */
 interface WriteReq {
   handle: unknown;
   oncomplete: (status: number) => void;
-  async: boolean;
-  bytes: number;
-  buffer: unknown;
 }
 
 interface StreamHandle {
@@ -54,27 +52,34 @@ function bindingWarns(): boolean {
   return opts.includes('--pending-deprecation') || process.env['NODE_PENDING_DEPRECATION'] === '1';
 }
 
-function loadBinding(): StreamBinding | null {
+/** The binding, or why the fallback is used (decided once, at start-up). */
+function loadBinding(): { binding: StreamBinding | null; mode: string } {
+  const fallback = (why: string): { binding: null; mode: string } => ({ binding: null, mode: `stream (${why})` });
+  if (process.env['REDOUBT_SOCKET_IO'] === 'stream') return fallback('REDOUBT_SOCKET_IO=stream');
   // An embedding process (a test suite) that asked for deprecation warnings gets none from us.
-  if (process.env['REDOUBT_SOCKET_IO'] === 'stream' || bindingWarns()) return null;
+  if (bindingWarns()) return fallback('pending deprecation warnings are on');
   try {
-    const binding = (process as unknown as { binding(name: string): unknown }).binding('stream_wrap');
-    const b = binding as Partial<StreamBinding> | null;
-    if (typeof b?.WriteWrap !== 'function' || !(b.streamBaseState instanceof Int32Array)) return null;
-    return typeof b.kLastWriteWasAsync === 'number' ? (b as StreamBinding) : null;
+    const b = (process as unknown as { binding(name: string): unknown }).binding(
+      'stream_wrap',
+    ) as Partial<StreamBinding> | null;
+    if (
+      typeof b?.WriteWrap === 'function' &&
+      b.streamBaseState instanceof Int32Array &&
+      typeof b.kLastWriteWasAsync === 'number'
+    ) {
+      return { binding: b as StreamBinding, mode: 'direct' };
+    }
   } catch {
-    return null;
+    // fall through
   }
+  return fallback('this Node has no usable stream_wrap binding');
 }
 
-const binding = loadBinding();
+const { binding, mode } = loadBinding();
 
 /** How plaintext sockets are served, for the start-up log. */
 export function socketIoMode(): string {
-  if (binding !== null) return 'direct';
-  if (process.env['REDOUBT_SOCKET_IO'] === 'stream') return 'stream (REDOUBT_SOCKET_IO=stream)';
-  if (bindingWarns()) return 'stream (pending deprecation warnings are on)';
-  return 'stream (this Node has no stream_wrap binding)';
+  return mode;
 }
 
 function streamHandle(socket: net.Socket): StreamHandle | null {
@@ -106,9 +111,6 @@ export class DirectWriter {
     const req = new binding!.WriteWrap();
     req.handle = this.handle;
     req.oncomplete = this.onComplete;
-    req.async = false;
-    req.bytes = 0;
-    req.buffer = null;
     // The binding keeps the request (and the data of a write it had to queue) alive until done.
     const err = parts.length === 1 ? this.handle.writeBuffer(req, parts[0]!) : this.handle.writev(req, parts, true);
     if (binding!.streamBaseState[binding!.kLastWriteWasAsync] !== 0) this.queued = this.handle.writeQueueSize;

@@ -11,7 +11,7 @@ import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { chmodSync, unlinkSync, existsSync } from 'node:fs';
 import type { Server } from '../server/server.js';
-import { Connection } from './connection.js';
+import { Connection, socketFd } from './connection.js';
 import { socketIoMode } from './direct-io.js';
 import { TlsManager } from './tls.js';
 import { installTlsInfo } from './tls-info.js';
@@ -31,11 +31,6 @@ function listenOne(srv: net.Server, opts: net.ListenOptions): Promise<void> {
       resolve();
     });
   });
-}
-
-function socketFd(socket: net.Socket): number {
-  const h = (socket as unknown as { _handle?: { fd?: number } })._handle;
-  return typeof h?.fd === 'number' ? h.fd : -1;
 }
 
 /** A bind address as a host to listen on, and whether its failure is tolerated ('-'). */

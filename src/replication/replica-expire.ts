@@ -47,7 +47,8 @@ export class ReplicaKeyExpiry {
         if (next.done === true) return;
       }
       const [key, ids] = next.value;
-      for (const id of [...ids]) {
+      // Deleting the element being visited is safe while iterating a Set.
+      for (const id of ids) {
         const db = dbs[id];
         const e = db?.dict.get(key);
         if (db === undefined || e === undefined || e.expireAt < 0) ids.delete(id);
