@@ -8,8 +8,8 @@ import { hasRedis, type Proc } from '../support/server.js';
 import { redisIn, redoubtIn } from '../support/fixed-port.js';
 import { RespClient } from '../support/resp-client.js';
 
-const LO = 30700;
-const HI = 30899;
+const LO = 30900;
+const HI = 31099;
 const skip = hasRedis() ? false : 'redis-server 7.0.15 not installed';
 
 let ours: Proc;

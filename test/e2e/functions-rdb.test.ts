@@ -12,7 +12,7 @@ import { redisIn, redoubtIn } from '../support/fixed-port.js';
 import { RespClient } from '../support/resp-client.js';
 import { until } from '../support/until.js';
 
-const PORTS = { lo: 33500, hi: 33599 };
+const PORTS = { lo: 27710, hi: 27749 };
 const noRedis = hasRedis() ? false : 'redis-server 7.0.15 not installed (/usr/bin/redis-server)';
 const noRedisCli = hasRedisCli() ? false : 'redis-cli not installed (/usr/bin/redis-cli)';
 const REDIS_CHECK_RDB = '/usr/bin/redis-check-rdb';

@@ -10,11 +10,10 @@ import path from 'node:path';
 import { startRedoubt, type Proc } from '../support/server.js';
 import { RespClient } from '../support/resp-client.js';
 
-const PORT = 33810;
 let srv: Proc;
 
 before(async () => {
-  srv = await startRedoubt(['--port', String(PORT), '--busy-reply-threshold', '50']);
+  srv = await startRedoubt(['--busy-reply-threshold', '50']);
 });
 after(async () => {
   await srv?.stop();
@@ -22,7 +21,7 @@ after(async () => {
 
 /** An ioredis client, connected before the test goes on (its ready check would meet BUSY). */
 async function client(): Promise<Redis> {
-  const r = new Redis({ port: PORT, host: '127.0.0.1', maxRetriesPerRequest: 0, enableReadyCheck: false });
+  const r = new Redis({ port: srv.port, host: '127.0.0.1', maxRetriesPerRequest: 0, enableReadyCheck: false });
   await r.ping();
   return r;
 }
@@ -102,8 +101,8 @@ test('a script caught in pcall is killed anyway; a script that ends by itself re
 
 test('MULTI during a busy script: queued commands get BUSY and EXEC aborts', async () => {
   const caller = await client();
-  const other = await RespClient.connect(PORT);
-  const killer = await RespClient.connect(PORT);
+  const other = await RespClient.connect(srv.port);
+  const killer = await RespClient.connect(srv.port);
   const msg = (v: unknown): string => (v instanceof Error ? v.message : String(v));
   try {
     await other.call('SET', 'busy:xx', '1');

@@ -2,12 +2,11 @@
 // were given (parallel runs on one host each own a range) or that bind beyond loopback. Both
 // servers take a config file first, as their command lines do.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { REDIS_SERVER, SERVER_JS, type Proc } from './server.js';
+import { REDIS_SERVER, SERVER_JS, launch, onFreePort, type Proc } from './server.js';
 
 function isFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -21,36 +20,6 @@ function isFree(port: number, host: string): Promise<boolean> {
 export async function portIn(lo: number, hi: number): Promise<number> {
   for (let p = lo; p <= hi; p++) if (await isFree(p, '0.0.0.0')) return p;
   throw new Error(`no free port in ${lo}-${hi}`);
-}
-
-function launch(cmd: string, argv: string[], port: number, cwd?: string): Promise<Proc> {
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
-  let out = '';
-  const stop = (): Promise<void> =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`not ready after 15s:\n${out}`));
-    }, 15000);
-    const onData = (d: Buffer): void => {
-      out += d.toString('latin1');
-      if (out.includes('Ready to accept')) {
-        clearTimeout(timer);
-        resolve({ port, child, output: () => out, stop });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
-  });
 }
 
 export interface StartOptions {
@@ -67,8 +36,14 @@ export interface StartOptions {
 const binds = (o: StartOptions): string[] => (o.bind ?? '127.0.0.1').split(' ');
 
 /** The built Redoubt on a port of the range. */
-export async function redoubtIn(o: StartOptions): Promise<Proc> {
-  const port = await portIn(o.lo, o.hi);
+export function redoubtIn(o: StartOptions): Promise<Proc> {
+  return onFreePort(
+    () => portIn(o.lo, o.hi),
+    (port) => spawnRedoubt(port, o),
+  );
+}
+
+function spawnRedoubt(port: number, o: StartOptions): Promise<Proc> {
   const argv = [SERVER_JS, ...(o.configFile ? [o.configFile] : [])];
   argv.push('--port', String(port), '--bind', ...binds(o), ...(o.args ?? []));
   // An empty working directory of its own: the default `dir` is where dump.rdb goes.
@@ -76,8 +51,14 @@ export async function redoubtIn(o: StartOptions): Promise<Proc> {
 }
 
 /** Debian's redis-server 7.0.15 on a port of the range, persistence off, in a folder of its own. */
-export async function redisIn(o: StartOptions): Promise<Proc> {
-  const port = await portIn(o.lo, o.hi);
+export function redisIn(o: StartOptions): Promise<Proc> {
+  return onFreePort(
+    () => portIn(o.lo, o.hi),
+    (port) => spawnRedis(port, o),
+  );
+}
+
+function spawnRedis(port: number, o: StartOptions): Promise<Proc> {
   const dir = mkdtempSync(path.join(tmpdir(), 'redoubt-ref-'));
   const argv = [...(o.configFile ? [o.configFile] : [])];
   argv.push('--port', String(port), '--bind', ...binds(o), '--save', '', '--appendonly', 'no');

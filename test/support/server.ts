@@ -63,14 +63,25 @@ function waitFor(child: ChildProcess, buf: { s: string }, needle: string, ms: nu
   });
 }
 
-async function launch(cmd: string, args: string[], port: number, cwd?: string, env?: NodeJS.ProcessEnv): Promise<Proc> {
+/** Spawns a server and resolves once it logs 'Ready to accept' (rejects if it exits first). */
+export async function launch(
+  cmd: string,
+  args: string[],
+  port: number,
+  cwd?: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<Proc> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd, env: env && { ...process.env, ...env } });
   const buf = { s: '' };
   child.stdout!.setEncoding('latin1');
   child.stderr!.setEncoding('latin1');
   child.stdout!.on('data', (d: string) => (buf.s += d));
   child.stderr!.on('data', (d: string) => (buf.s += d));
-  await waitFor(child, buf, 'Ready to accept', 15000);
+  await waitFor(child, buf, 'Ready to accept', 15000).catch((e: unknown) => {
+    // Never leave a server behind that started but did not log readiness in time.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    throw e;
+  });
   return {
     port,
     child,
@@ -86,9 +97,32 @@ async function launch(cmd: string, args: string[], port: number, cwd?: string, e
   };
 }
 
+/** A start-up that failed only because its port was taken after it was picked. */
+const portTaken = (e: unknown): boolean =>
+  e instanceof Error && /Failed listening on port|Address already in use|EADDRINUSE/i.test(e.message);
+
+/**
+ * Starts a server on a port from `pick`, picking again when the port was taken between the pick
+ * and the server's bind: by a parallel test's server, or as the local port of some outgoing
+ * connection (a kernel-chosen free port lies in the same ephemeral range those come from).
+ */
+export async function onFreePort(pick: () => Promise<number>, start: (port: number) => Promise<Proc>): Promise<Proc> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await pick();
+    try {
+      return await start(port);
+    } catch (e) {
+      if (attempt === 5 || !portTaken(e)) throw e;
+    }
+  }
+}
+
 /** Starts the built Redoubt with extra argv (e.g. ['--requirepass', 'x']) and environment. */
-export async function startRedoubt(args: string[] = [], configFile?: string, env?: NodeJS.ProcessEnv): Promise<Proc> {
-  const port = await freePort();
+export function startRedoubt(args: string[] = [], configFile?: string, env?: NodeJS.ProcessEnv): Promise<Proc> {
+  return onFreePort(freePort, (port) => spawnRedoubt(port, args, configFile, env));
+}
+
+function spawnRedoubt(port: number, args: string[], configFile?: string, env?: NodeJS.ProcessEnv): Promise<Proc> {
   // Each server runs in an empty directory of its own (the default `dir` is the working
   // directory), so a dump.rdb one test leaves is never loaded by the next. Without a config
   // file, save points are off unless the test's own args set them.
@@ -99,8 +133,11 @@ export async function startRedoubt(args: string[] = [], configFile?: string, env
 }
 
 /** Starts Debian's redis-server 7.0.15 with persistence off, in an empty directory of its own. */
-export async function startRedis(args: string[] = []): Promise<Proc> {
-  const port = await freePort();
+export function startRedis(args: string[] = []): Promise<Proc> {
+  return onFreePort(freePort, (port) => spawnRedis(port, args));
+}
+
+function spawnRedis(port: number, args: string[]): Promise<Proc> {
   // A dump.rdb left in the current directory would otherwise be loaded at start-up.
   const dir = mkdtempSync(path.join(tmpdir(), 'redoubt-ref-'));
   const argv = [

@@ -2,15 +2,11 @@
 // COMMAND INFO (arity, flags, legacy key positions, categories, tips, key specs).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { COMMAND_TABLE } from '../../../src/commands/table.generated.js';
 import { ACL_CATEGORIES, allCategories, impliedCategories } from '../../../src/commands/categories.js';
 import type { CommandSpec, KeySpec } from '../../../src/commands/spec.js';
 import { RespClient } from '../../support/resp-client.js';
-
-const REDIS_SERVER = '/usr/bin/redis-server';
+import { REDIS_SERVER, hasRedis, startRedis, type Proc } from '../../support/server.js';
 
 /** Every command and subcommand with its full name ("config|get"). */
 function everyEntry(): [string, CommandSpec][] {
@@ -76,19 +72,6 @@ describe('command table structure', () => {
 // ---------------------------------------------------------------------------------------------
 // The live reference.
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** A RESP2 flattened map as a Map. */
 function pairs(v: unknown): Map<unknown, unknown> {
   assert.ok(Array.isArray(v) && v.length % 2 === 0, 'expected a flat map');
@@ -133,50 +116,21 @@ function liveKeySpec(raw: unknown): KeySpec {
   };
 }
 
-const skip = existsSync(REDIS_SERVER) ? false : `${REDIS_SERVER} not found (apt-get install redis-server)`;
+const skip = hasRedis() ? false : `${REDIS_SERVER} not found (apt-get install redis-server)`;
 if (skip) console.log(`skipping the live COMMAND INFO comparison: ${skip}`);
 
 describe('command table equals a live redis-server', { skip }, () => {
-  let child: ChildProcess | null = null;
-  let exited: Promise<void> = Promise.resolve();
+  let ref: Proc | null = null;
   let client: RespClient | null = null;
 
   before(async () => {
-    const port = await freePort();
-    const args = ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1'];
-    const proc = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
-    child = proc;
-    let gone = false;
-    exited = new Promise((resolve) =>
-      proc.once('exit', () => {
-        gone = true;
-        resolve();
-      }),
-    );
-    const deadline = Date.now() + 15000;
-    for (;;) {
-      assert.ok(!gone, `${REDIS_SERVER} exited during start-up`);
-      try {
-        const c = await RespClient.connect(port);
-        if ((await c.call('PING')) === 'PONG') {
-          client = c;
-          return;
-        }
-        c.close();
-      } catch {
-        // not listening yet
-      }
-      assert.ok(Date.now() < deadline, `${REDIS_SERVER} did not answer PING on port ${port}`);
-      await sleep(50);
-    }
+    ref = await startRedis();
+    client = await RespClient.connect(ref.port);
   });
 
   after(async () => {
     client?.close();
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      process.kill(child.pid, 'SIGTERM');
-      await exited;
-    }
+    await ref?.stop();
   });
 
   test('ACL CAT lists ACL_CATEGORIES in order', async () => {
