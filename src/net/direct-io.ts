@@ -29,6 +29,8 @@ import net from 'node:net';
 interface WriteReq {
   handle: unknown;
   oncomplete: (status: number) => void;
+  /** What the request writes, kept reachable until it completes (see DirectWriter.write). */
+  data: Buffer[] | null;
 }
 
 interface StreamHandle {
@@ -111,7 +113,10 @@ export class DirectWriter {
     const req = new binding!.WriteWrap();
     req.handle = this.handle;
     req.oncomplete = this.onComplete;
-    // The binding keeps the request (and the data of a write it had to queue) alive until done.
+    // The binding keeps the request alive until the write completes, but not the Buffers of a
+    // writev (only writeBuffer holds on to its one Buffer): a queued write whose Buffers were
+    // collected would send freed memory. Node's own writev keeps them on the request the same way.
+    req.data = parts;
     const err = parts.length === 1 ? this.handle.writeBuffer(req, parts[0]!) : this.handle.writev(req, parts, true);
     if (binding!.streamBaseState[binding!.kLastWriteWasAsync] !== 0) this.queued = this.handle.writeQueueSize;
     return err === 0;
