@@ -99,11 +99,12 @@ export class Connection {
       close: () => this.close(),
       scheduleFlush: () => this.scheduleFlush(),
       socketPending: () => this.outPending(),
+      // A blocked or waiting client's commands wait in the parser, but the socket is still
+      // read, as Redis reads it: a peer that closes is seen and dropped (unblocking it), and
+      // the query buffer limit still applies to what it keeps sending.
       setPaused: (p) => {
         this.pausedByCommand = p;
-        if (p) this.socket.pause();
-        else {
-          this.socket.resume();
+        if (!p) {
           this.processInput();
           this.flush();
         }
@@ -132,7 +133,7 @@ export class Connection {
   private drained(): void {
     if (this.readPaused && this.outPending() < READ_PAUSE_BYTES / 2) {
       this.readPaused = false;
-      if (!this.pausedByCommand) this.socket.resume();
+      this.socket.resume();
     }
   }
 
