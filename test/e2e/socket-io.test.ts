@@ -1,8 +1,8 @@
 // Both byte paths of plaintext sockets (src/net/direct-io.ts): the direct one used by default
 // and the stream fallback (REDOUBT_SOCKET_IO=stream), through the same scenarios: commands
 // split across reads while other clients read (the direct path's read buffer is shared),
-// replies bigger than the socket buffers, output limits, QUIT, closing peers, maxclients and
-// the unix socket.
+// replies bigger than the socket buffers, output limits, QUIT, closing peers (blocked ones too),
+// maxclients and the unix socket.
 import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -112,7 +112,7 @@ for (const mode of ['direct', 'stream'] as const) {
       }
     });
 
-    test('replies bigger than the socket buffers reach a slow reader whole', async () => {
+    test('replies bigger than the socket buffers reach a slow reader whole, through garbage collections', async () => {
       const value = randomBytes(4 * 1024 * 1024);
       assert.equal((await admin.call('SET', 'big', value)).toString(), '+OK\r\n');
       const sock = await connect({ port: srv.port, host: '127.0.0.1' });
@@ -125,6 +125,14 @@ for (const mode of ['direct', 'stream'] as const) {
           const f = await clientFields(admin, 'slow');
           return f !== undefined && Number(f['omem']) > 1024 * 1024;
         });
+        // Meanwhile the server allocates and drops about 200 MB, so garbage collection runs
+        // while those replies wait: what waits must be kept alive until it is written.
+        const junk = randomBytes(8 * 1024 * 1024);
+        for (let i = 0; i < 12; i++) {
+          await admin.call('SET', 'junk', junk);
+          await admin.call('GETRANGE', 'junk', '0', '-1');
+        }
+        await admin.call('DEL', 'junk');
         const header = Buffer.from(`$${value.length}\r\n`);
         const one = header.length + value.length + 2;
         const all = collect(sock, 5 + 4 * one);
@@ -188,6 +196,45 @@ for (const mode of ['direct', 'stream'] as const) {
       assert.equal((await a.call('CLIENT', 'SETNAME', 'leaver')).toString(), '+OK\r\n');
       a.close();
       await until('the closed client to go', async () => (await clientFields(admin, 'leaver')) === undefined);
+    });
+
+    test('a blocked client whose peer half-closes is dropped; what it queued is not run', async () => {
+      const sock = await connect({ port: srv.port, host: '127.0.0.1' });
+      const closed = new Promise<void>((resolve) => sock.on('close', () => resolve()));
+      sock.resume(); // replies are read (and dropped), so the server's close is seen
+      sock.write(encodeCommand(['CLIENT', 'SETNAME', 'halfclose']));
+      sock.write(encodeCommand(['BLPOP', 'halfclose:list', '0']));
+      await until('BLPOP to block', async () => (await clientFields(admin, 'halfclose'))?.['flags'] === 'b');
+      sock.write(encodeCommand(['SET', 'halfclose:after', '1']));
+      sock.end();
+      await closed;
+      await until('the blocked client to go', async () => (await clientFields(admin, 'halfclose')) === undefined);
+      assert.equal((await admin.call('EXISTS', 'halfclose:after')).toString(), ':0\r\n');
+      // Nothing is left waiting on the key: a push stays in the list.
+      assert.equal((await admin.call('LPUSH', 'halfclose:list', 'x')).toString(), ':1\r\n');
+      assert.equal((await admin.call('DEL', 'halfclose:list')).toString(), ':1\r\n');
+    });
+
+    test('a blocked client is still held to the query buffer limit', async () => {
+      await admin.call('CONFIG', 'SET', 'client-query-buffer-limit', '1mb');
+      const sock = await connect({ port: srv.port, host: '127.0.0.1' });
+      try {
+        const closed = new Promise<void>((resolve) => sock.on('close', () => resolve()));
+        sock.on('error', () => {});
+        sock.resume();
+        sock.write(encodeCommand(['CLIENT', 'SETNAME', 'blockedhog']));
+        sock.write(encodeCommand(['BLPOP', 'blockedhog:list', '0']));
+        await until('BLPOP to block', async () => (await clientFields(admin, 'blockedhog'))?.['flags'] === 'b');
+        // Whole commands, 2 MB in all, that cannot run while the client is blocked.
+        const set = encodeCommand(['SET', 'blockedhog:k', randomBytes(64 * 1024)]);
+        for (let i = 0; i < 32; i++) sock.write(set);
+        await closed;
+        await until('the client to go', async () => (await clientFields(admin, 'blockedhog')) === undefined);
+        assert.equal((await admin.call('EXISTS', 'blockedhog:k')).toString(), ':0\r\n');
+      } finally {
+        sock.destroy();
+        await admin.call('CONFIG', 'SET', 'client-query-buffer-limit', '1gb');
+      }
     });
 
     test('peers that reset at once are neither refused nor left behind', async () => {
