@@ -26,11 +26,15 @@ import { replicationCommands } from './replication.js';
 import { aofCommands } from './aof-cmd.js';
 import { replicaofCommands } from './replicaof.js';
 import { scriptingCommands } from './scripting.js';
+import { moduleCommands } from './module-cmd.js';
+import { lolwutCommands } from './lolwut.js';
 import { NATIVE_GETKEYS } from './keys.js';
 
 export const ALL_COMMANDS: CommandImpls = {
   ...connectionCommands,
   ...serverCommands,
+  ...moduleCommands,
+  ...lolwutCommands,
   ...configCommands,
   ...commandCommands,
   ...keyspaceCommands,

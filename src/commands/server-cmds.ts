@@ -15,23 +15,24 @@ import { debugCommand } from './debug.js';
 import { memoryCommands, recordStartupMemory } from './memory.js';
 import { shutdownSave } from '../persist/rdb-file.js';
 
-/** Protected commands and the enable-* setting that allows each. */
+/** Protected commands (full names) and the enable-* setting that allows each. */
 const PROTECTED: Record<string, string> = {
   debug: 'enable-debug-command',
-  module: 'enable-module-command',
+  // MODULE LIST and HELP stay open, as in Redis.
+  'module|load': 'enable-module-command',
+  'module|loadex': 'enable-module-command',
+  'module|unload': 'enable-module-command',
 };
 
 /** Called once from the Server constructor, after the command registry is built. */
 export function installServerCommands(server: Server): void {
-  for (const [name, setting] of Object.entries(PROTECTED)) {
-    const cmd = server.commands.lookupOriginal(name);
+  for (const [fullname, setting] of Object.entries(PROTECTED)) {
+    const cmd = server.commands.lookupOriginal(fullname);
     if (cmd === undefined) continue;
-    for (const c of [cmd, ...(cmd.subcommands?.values() ?? [])]) {
-      gate.protectedBy.set(c.id, setting);
-      // COMMAND INFO hides the protected flag, so the generated table lacks it: the gate
-      // tests the bit, set here.
-      (c as { flags: number }).flags |= CMD.protected;
-    }
+    gate.protectedBy.set(cmd.id, setting);
+    // COMMAND INFO hides the protected flag, so the generated table lacks it: the gate tests
+    // the bit, set here.
+    (cmd as { flags: number }).flags |= CMD.protected;
   }
   gate.diskError = (c) => diskErrorRefusal(c.server);
   const ping = server.commands.lookupOriginal('ping');
