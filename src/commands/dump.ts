@@ -86,8 +86,10 @@ function restore(c: Client, argv: string[]): void {
   try {
     loaded = readPayload(body, loadLimits(c.server), c.server.protoMaxBulkLen);
   } catch (err) {
-    if (err instanceof RdbFormatError) return c.reply.error('ERR Bad data format');
-    throw err;
+    if (!(err instanceof RdbFormatError)) throw err;
+    // As Redis logs a RESTORE's corrupt payload: at verbose level, with the reason.
+    c.server.log.verbose(`Internal error in RDB reading offset 0, function at RESTORE -> ${err.message}`);
+    return c.reply.error('ERR Bad data format');
   }
   const now = c.server.now();
   let ttl = Number(ttlArg);

@@ -52,7 +52,19 @@ export const QUICKLIST_PLAIN = 1;
 export const QUICKLIST_PACKED = 2;
 
 /** The error every malformed input ends in (RESTORE answers "Bad data format"). */
-export class RdbFormatError extends Error {}
+export class RdbFormatError extends Error {
+  /** Where in a file the fault was met, and the key being read then (set by readRdbFile). */
+  offset = -1;
+  key: string | null = null;
+  type = -1;
+}
+
+/** A key whose value has no elements: files skip it (as Redis 7.0 does), RESTORE refuses it. */
+export class RdbEmptyKey extends RdbFormatError {}
+
+export function empty(what: string): never {
+  throw new RdbEmptyKey(`empty ${what}`);
+}
 
 export function bad(why: string): never {
   throw new RdbFormatError(why);

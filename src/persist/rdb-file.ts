@@ -19,6 +19,7 @@ import { debugSettings } from '../commands/debug.js';
 import { serializeDataset, type WriteOptions } from './rdb-write.js';
 import { writeFileSynced } from './synced-write.js';
 import { readRdbFile, type LoadLimits, type LoadedValue } from './rdb-read.js';
+import { RdbFormatError } from './rdb-const.js';
 import { functionsOf, peekFunctions } from '../scripting/functions.js';
 
 export interface PersistState {
@@ -279,6 +280,8 @@ function checkSavePoints(server: Server): void {
 export interface LoadResult {
   loaded: number;
   expired: number;
+  /** Keys with empty values, skipped as Redis 7.0 skips them. */
+  empty: number;
   /** Bytes of the buffer the RDB image took. */
   bytes: number;
 }
@@ -299,7 +302,7 @@ export function applyIdleOrFreq(e: Entry, idle: number, freq: number, now: numbe
  */
 export function loadRdbBuffer(server: Server, buf: Buffer, merge = false, keepExpired = false): LoadResult {
   const now = Date.now();
-  const res: LoadResult = { loaded: 0, expired: 0, bytes: 0 };
+  const res: LoadResult = { loaded: 0, expired: 0, empty: 0, bytes: 0 };
   res.bytes = readRdbFile(buf, loadLimits(server), server.dbs.length, server.config.bool('rdbchecksum'), {
     key(k) {
       // An AOF's RDB part keeps expired keys: the commands after it may still name them.
@@ -316,6 +319,10 @@ export function loadRdbBuffer(server: Server, buf: Buffer, merge = false, keepEx
       if (k.expireAt >= 0) db.setExpire(k.key, e, k.expireAt);
       applyIdleOrFreq(e, k.idle, k.freq, now);
       res.loaded++;
+    },
+    emptyKey(_db, key) {
+      server.log.warning(`rdbLoadObject skipping empty key: ${printable(key)}`);
+      res.empty++;
     },
     library: (code) => loadLibrary(server, code, merge),
   });
@@ -344,8 +351,26 @@ export function loadDumpFile(server: Server, merge = false): LoadResult | null {
   const res = loadRdbBuffer(server, buf, merge);
   const secs = ((performance.now() - start) / 1000).toFixed(3);
   server.log.notice(`DB loaded from disk: ${secs} seconds`);
-  server.log.notice(`Done loading RDB, keys loaded: ${res.loaded}, keys expired: ${res.expired}.`);
+  server.log.notice(
+    `Done loading RDB, keys loaded: ${res.loaded}, keys expired: ${res.expired}, empty keys skipped: ${res.empty}.`,
+  );
   return res;
+}
+
+/** A key's first bytes as printable text for the log (no line breaks or escapes reach it). */
+export function printable(key: string): string {
+  return key.slice(0, 128).replace(/[^\x20-\x7e]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Redis's report of a malformed file: the reason, then where (and in which key) it was met. */
+function logCorruptFile(server: Server, e: RdbFormatError): void {
+  server.log.warning(
+    `Internal error in RDB reading offset ${Math.max(e.offset, 0)}, function at rdbLoad -> ${e.message}`,
+  );
+  if (e.key === null) return;
+  server.log.warning('--- RDB ERROR DETECTED ---');
+  server.log.warning(`[offset ${e.offset}] ${e.message}`);
+  server.log.warning(`[additional info] Reading key '${printable(e.key)}' of RDB type ${e.type}`);
 }
 
 /** Loading at start-up: a file that cannot be loaded stops the server, as in Redis. */
@@ -353,7 +378,9 @@ export function loadAtStartup(server: Server): void {
   try {
     loadDumpFile(server);
   } catch (e) {
+    if (e instanceof RdbFormatError) logCorruptFile(server, e);
     server.log.warning(`Fatal error loading the DB ${rdbPath(server)}: ${(e as Error).message}. Exiting.`);
+    if (e instanceof RdbFormatError) server.log.warning('Terminating server after rdb file reading failure.');
     throw e;
   }
 }

@@ -8,7 +8,17 @@ import { ListValue } from '../store/list.js';
 import { SetValue } from '../store/set.js';
 import { ZSet } from '../store/zset.js';
 import { HashValue } from '../store/hash.js';
-import { OP, QUICKLIST_PACKED, QUICKLIST_PLAIN, RDB_VERSION, T, bad } from './rdb-const.js';
+import {
+  OP,
+  QUICKLIST_PACKED,
+  QUICKLIST_PLAIN,
+  RDB_VERSION,
+  RdbEmptyKey,
+  RdbFormatError,
+  T,
+  bad,
+  empty,
+} from './rdb-const.js';
 import { RdbIn } from './rdb-io.js';
 import { decodeListpack } from './listpack.js';
 import { readStream } from './rdb-stream.js';
@@ -44,20 +54,21 @@ function parseScore(s: string): number {
 
 /** `packed`: the source was a listpack/ziplist, which Redis keeps whatever its values' sizes. */
 function makeHash(pairs: readonly string[], lim: LoadLimits, packed: boolean): LoadedValue {
-  if (pairs.length === 0 || pairs.length % 2 !== 0) bad('bad hash pair count');
+  if (pairs.length === 0) empty('hash');
+  if (pairs.length % 2 !== 0) bad('bad hash pair count');
   const h = new HashValue();
   const hl = { entries: lim.hashEntries, value: packed ? Infinity : lim.hashValue };
   if (pairs.length / 2 > lim.hashEntries) h.convert();
   for (let i = 0; i < pairs.length; i += 2) {
-    if (!h.set(pairs[i]!, pairs[i + 1]!, hl)) bad('duplicate hash field');
+    if (!h.set(pairs[i]!, pairs[i + 1]!, hl)) bad('Duplicate hash fields detected');
   }
   return { type: 'hash', value: h };
 }
 
 function makeSet(members: readonly string[], lim: LoadLimits): LoadedValue {
-  if (members.length === 0) bad('empty set');
+  if (members.length === 0) empty('set');
   const s = SetValue.fromMembers(members, lim.intsetEntries);
-  if (s.size !== members.length) bad('duplicate set member');
+  if (s.size !== members.length) bad('Duplicate set members detected');
   return { type: 'set', value: s };
 }
 
@@ -69,7 +80,7 @@ function makeZset(
   fromListpack: boolean,
 ): LoadedValue {
   const n = members.length;
-  if (n === 0) bad('empty sorted set');
+  if (n === 0) empty('sorted set');
   let maxLen = 0;
   for (const m of members) if (m.length > maxLen) maxLen = m.length;
   const small = n <= lim.zsetEntries && (fromListpack || maxLen <= lim.zsetValue);
@@ -79,7 +90,7 @@ function makeZset(
     const m = members[i]!;
     let sc = scores[i]!;
     if (Number.isNaN(sc)) bad('NaN score');
-    if (seen.has(m)) bad('duplicate sorted set member');
+    if (seen.has(m)) bad('Duplicate zset fields detected');
     seen.add(m);
     if (small && sc === 0) sc = 0; // a listpack has no -0
     z.insertNew(m, sc);
@@ -99,7 +110,7 @@ function zsetFromPairs(flat: readonly string[], lim: LoadLimits): LoadedValue {
 }
 
 function makeList(items: string[]): LoadedValue {
-  if (items.length === 0) bad('empty list');
+  if (items.length === 0) empty('list');
   return { type: 'list', value: new ListValue(items) };
 }
 
@@ -112,6 +123,20 @@ function readTextScore(inp: RdbIn): number {
   return parseScore(inp.take(n).latin1Slice(0, n));
 }
 
+/**
+ * Decodes an encoded blob (ziplist, listpack, zipmap, intset) into a value; any fault in it,
+ * duplicates included, is reported with Redis's reason for that encoding ("Hash ziplist
+ * integrity check failed."), which RESTORE logs and tests look for.
+ */
+function integrity<V>(encoding: string, decode: () => V): V {
+  try {
+    return decode();
+  } catch (err) {
+    if (err instanceof RdbFormatError && !(err instanceof RdbEmptyKey)) bad(`${encoding} integrity check failed.`);
+    throw err;
+  }
+}
+
 function readQuicklist(inp: RdbIn, v2: boolean): LoadedValue {
   const nodes = inp.count(2);
   const items: string[] = [];
@@ -119,15 +144,19 @@ function readQuicklist(inp: RdbIn, v2: boolean): LoadedValue {
     let container = QUICKLIST_PACKED;
     if (v2) {
       container = inp.len();
-      if (container !== QUICKLIST_PLAIN && container !== QUICKLIST_PACKED) bad('bad quicklist container');
+      if (container !== QUICKLIST_PLAIN && container !== QUICKLIST_PACKED) bad('Quicklist integrity check failed.');
     }
     const blob = inp.bytesString();
+    // A node is never empty (Redis refuses a zero encoded length before anything else).
+    if (blob.length === 0) bad('Quicklist integrity check failed.');
     if (container === QUICKLIST_PLAIN) {
       items.push(blob.latin1Slice(0, blob.length));
       continue;
     }
     // Empty nodes are skipped, as Redis does.
-    const entries = v2 ? decodeListpack(blob) : decodeZiplist(blob);
+    const entries = v2
+      ? integrity('Listpack', () => decodeListpack(blob))
+      : integrity('Ziplist', () => decodeZiplist(blob));
     for (const s of entries) items.push(s);
   }
   return makeList(items);
@@ -167,20 +196,39 @@ export function readValue(inp: RdbIn, t: number, lim: LoadLimits): LoadedValue {
       for (let i = 0; i < n; i++) pairs.push(inp.string(), inp.string());
       return makeHash(pairs, lim, false);
     }
-    case T.HASH_ZIPMAP:
-      return makeHash(decodeZipmap(inp.bytesString()), lim, false);
-    case T.LIST_ZIPLIST:
-      return makeList(decodeZiplist(inp.bytesString()));
-    case T.SET_INTSET:
-      return makeSet(decodeIntset(inp.bytesString()), lim);
-    case T.ZSET_ZIPLIST:
-      return zsetFromPairs(decodeZiplist(inp.bytesString()), lim);
-    case T.HASH_ZIPLIST:
-      return makeHash(decodeZiplist(inp.bytesString()), lim, true);
-    case T.HASH_LISTPACK:
-      return makeHash(decodeListpack(inp.bytesString()), lim, true);
-    case T.ZSET_LISTPACK:
-      return zsetFromPairs(decodeListpack(inp.bytesString()), lim);
+    case T.HASH_ZIPMAP: {
+      const blob = inp.bytesString();
+      return integrity('Zipmap', () => {
+        const pairs = decodeZipmap(blob);
+        // Redis's zipmap check refuses an empty one (other encodings report an empty key).
+        if (pairs.length === 0) bad('empty zipmap');
+        return makeHash(pairs, lim, false);
+      });
+    }
+    case T.LIST_ZIPLIST: {
+      const blob = inp.bytesString();
+      return integrity('List ziplist', () => makeList(decodeZiplist(blob)));
+    }
+    case T.SET_INTSET: {
+      const blob = inp.bytesString();
+      return integrity('Intset', () => makeSet(decodeIntset(blob), lim));
+    }
+    case T.ZSET_ZIPLIST: {
+      const blob = inp.bytesString();
+      return integrity('Zset ziplist', () => zsetFromPairs(decodeZiplist(blob), lim));
+    }
+    case T.HASH_ZIPLIST: {
+      const blob = inp.bytesString();
+      return integrity('Hash ziplist', () => makeHash(decodeZiplist(blob), lim, true));
+    }
+    case T.HASH_LISTPACK: {
+      const blob = inp.bytesString();
+      return integrity('Hash listpack', () => makeHash(decodeListpack(blob), lim, true));
+    }
+    case T.ZSET_LISTPACK: {
+      const blob = inp.bytesString();
+      return integrity('Zset listpack', () => zsetFromPairs(decodeListpack(blob), lim));
+    }
     case T.LIST_QUICKLIST:
       return readQuicklist(inp, false);
     case T.LIST_QUICKLIST_2:
@@ -239,6 +287,8 @@ export interface FileVisitor {
   /** RESIZEDB hint. */
   resize?(db: number, size: number, expires: number): void;
   key(k: FileKey): void;
+  /** A key whose value is empty; without this hook such a file is refused. */
+  emptyKey?(db: number, key: string): void;
   /** A function library's code (RDB_OPCODE_FUNCTION2); without it such a file is refused. */
   library?(code: string): void;
 }
@@ -306,8 +356,23 @@ export function readRdbFile(buf: Buffer, lim: LoadLimits, dbCount: number, check
         // Written only by Redis 7.0 release candidates; Redis 7.0 refuses it as well.
         return bad('Pre-release function format not supported');
       default: {
+        const at = inp.pos - 1;
         const key = inp.string();
-        const value = readValue(inp, op, lim);
+        let value: LoadedValue;
+        try {
+          value = readValue(inp, op, lim);
+        } catch (err) {
+          if (err instanceof RdbEmptyKey && v.emptyKey !== undefined) {
+            v.emptyKey(db, key);
+            expireAt = -1;
+            idle = -1;
+            freq = -1;
+            continue;
+          }
+          // The load failure's log names the key and where its record starts.
+          if (err instanceof RdbFormatError) Object.assign(err, { offset: at, key, type: op });
+          throw err;
+        }
         v.key({ db, key, value, expireAt, idle, freq });
         expireAt = -1;
         idle = -1;

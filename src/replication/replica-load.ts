@@ -8,7 +8,7 @@ import { writeFileSynced } from '../persist/synced-write.js';
 import path from 'node:path';
 import type { Server } from '../server/server.js';
 import { readRdbFile } from '../persist/rdb-read.js';
-import { applyIdleOrFreq, loadLibrary, loadLimits, persistState, rdbPath } from '../persist/rdb-file.js';
+import { applyIdleOrFreq, loadLibrary, loadLimits, persistState, printable, rdbPath } from '../persist/rdb-file.js';
 import { recountDataset } from '../server/memory.js';
 
 /** Length of the EOF mark of a diskless transfer (a run id). */
@@ -78,6 +78,8 @@ export class RdbTransfer {
 export interface ReplicaLoad {
   loaded: number;
   expired: number;
+  /** Keys with empty values, skipped. */
+  empty: number;
   /** The db the primary's stream had selected when it took the snapshot (aux repl-stream-db), or -1. */
   streamDb: number;
 }
@@ -85,7 +87,7 @@ export interface ReplicaLoad {
 /** Loads a payload into the (already emptied) databases and functions; throws when it is unreadable. */
 export function loadPayload(server: Server, buf: Buffer): ReplicaLoad {
   const now = Date.now();
-  const res: ReplicaLoad = { loaded: 0, expired: 0, streamDb: -1 };
+  const res: ReplicaLoad = { loaded: 0, expired: 0, empty: 0, streamDb: -1 };
   readRdbFile(buf, loadLimits(server), server.dbs.length, server.config.bool('rdbchecksum'), {
     aux(k, v) {
       if (k === 'repl-stream-db') res.streamDb = Number.parseInt(v, 10);
@@ -97,6 +99,10 @@ export function loadPayload(server: Server, buf: Buffer): ReplicaLoad {
       if (k.expireAt >= 0) db.setExpire(k.key, e, k.expireAt);
       applyIdleOrFreq(e, k.idle, k.freq, now);
       res.loaded++;
+    },
+    emptyKey(_db, key) {
+      server.log.warning(`rdbLoadObject skipping empty key: ${printable(key)}`);
+      res.empty++;
     },
     // The libraries were emptied with the keys, so one already there is a broken payload.
     library: (code) => loadLibrary(server, code, false),

@@ -548,7 +548,9 @@ export class ReplicaLink implements ReplicaSide {
     try {
       const res = loadPayload(server, payload);
       streamDb = res.streamDb;
-      log.notice(`Done loading RDB, keys loaded: ${res.loaded}, keys expired: ${res.expired}.`);
+      log.notice(
+        `Done loading RDB, keys loaded: ${res.loaded}, keys expired: ${res.expired}, empty keys skipped: ${res.empty}.`,
+      );
     } catch (e) {
       log.warning(`Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}`);
       emptyData(server);

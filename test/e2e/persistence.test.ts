@@ -19,6 +19,7 @@ import path from 'node:path';
 import { hasRedis, type Proc } from '../support/server.js';
 import { redisIn, redoubtIn } from '../support/fixed-port.js';
 import { RespClient } from '../support/resp-client.js';
+import { crc64 } from '../../src/persist/crc64.js';
 
 const LO = 30500;
 const HI = 30699;
@@ -217,7 +218,84 @@ test('SIGTERM saves when save points are set; a failed save keeps the server run
 test('a corrupt dump file stops the start-up with a clear message', async () => {
   const dir = freshDir();
   writeFileSync(path.join(dir, 'dump.rdb'), 'REDIS0010\xfe\x00garbage');
-  await assert.rejects(redoubt(dir), /Fatal error loading the DB/);
+  await assert.rejects(
+    redoubt(dir),
+    /Fatal error loading the DB[^]*Terminating server after rdb file reading failure\./,
+  );
+});
+
+/** An RDB 10 file of the given records in database 0, with its CRC-64. */
+function rdbFile(...records: Buffer[]): Buffer {
+  const body = Buffer.concat([Buffer.from('REDIS0010\xfe\x00', 'latin1'), ...records, Buffer.from([0xff])]);
+  return Buffer.concat([body, crc64(body)]);
+}
+
+/** A record: type byte, key (short length prefix), then the value bytes as given. */
+const record = (type: number, key: string, value: Buffer): Buffer =>
+  Buffer.concat([Buffer.from([type, key.length]), Buffer.from(key, 'latin1'), value]);
+
+test('keys with empty values in a dump file are skipped and counted, as Redis 7.0 does', async () => {
+  const dir = freshDir();
+  const str = Buffer.from([1, 0x76]); // "v"
+  writeFileSync(
+    path.join(dir, 'dump.rdb'),
+    rdbFile(record(0, 'k', str), record(2, 'emptyset', Buffer.from([0])), record(1, 'emptylist', Buffer.from([0]))),
+  );
+  const p = await redoubt(dir);
+  try {
+    await withClient(p, async (c) => {
+      assert.equal(await c.call('DBSIZE'), 1);
+      assert.equal(await c.call('GET', 'k'), 'v');
+    });
+    assert.match(p.output(), /rdbLoadObject skipping empty key: emptyset\n/);
+    assert.match(p.output(), /rdbLoadObject skipping empty key: emptylist\n/);
+    assert.match(p.output(), /Done loading RDB, keys loaded: 1, keys expired: 0, empty keys skipped: 2\./);
+  } finally {
+    await p.stop();
+  }
+});
+
+test('a corrupt value in a dump file is reported with its key, offset and reason', async () => {
+  const dir = freshDir();
+  // A hash in ziplist encoding whose ziplist claims more bytes than it has.
+  const zl = Buffer.from([0xff, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0xff]);
+  const file = rdbFile(
+    record(0, 'ok', Buffer.from([1, 0x31])),
+    record(13, 'bad\nkey', Buffer.concat([Buffer.from([zl.length]), zl])),
+  );
+  writeFileSync(path.join(dir, 'dump.rdb'), file);
+  const err = await redoubt(dir).then(
+    () => assert.fail('the server started'),
+    (e: Error) => e.message,
+  );
+  assert.match(
+    err,
+    /Internal error in RDB reading offset \d+, function at rdbLoad -> Hash ziplist integrity check failed\./,
+  );
+  assert.match(err, /\[offset 17\] Hash ziplist integrity check failed\./);
+  assert.match(err, /\[additional info\] Reading key 'bad\\x0akey' of RDB type 13/);
+  assert.match(err, /Terminating server after rdb file reading failure\./);
+});
+
+test('RESTORE of a corrupt payload logs the reason at verbose level', async () => {
+  const dir = freshDir();
+  const p = await redoubt(dir, ['--loglevel', 'verbose']);
+  try {
+    await withClient(p, async (c) => {
+      // An intset of 2-byte integers whose length says 3 while it holds 2.
+      const intset = Buffer.from([2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 2, 0]);
+      const payload = Buffer.concat([Buffer.from([11, intset.length]), intset, Buffer.from([10, 0]), Buffer.alloc(8)]);
+      await c.call('DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', '1');
+      const reply = await c.call('RESTORE', 'k', '0', payload);
+      assert.ok(reply instanceof Error && reply.message === 'ERR Bad data format', String(reply));
+    });
+    assert.match(
+      p.output(),
+      /Internal error in RDB reading offset 0, function at RESTORE -> Intset integrity check failed\./,
+    );
+  } finally {
+    await p.stop();
+  }
 });
 
 test(

@@ -11,7 +11,7 @@ import { decodeZipmap } from '../../../src/persist/zipmap.js';
 import { decodeIntset, encodeIntset } from '../../../src/persist/intset.js';
 import { dumpPayload, serializeDataset, type WriteOptions } from '../../../src/persist/rdb-write.js';
 import { readPayload, readRdbFile, verifyPayload, type LoadLimits } from '../../../src/persist/rdb-read.js';
-import { RdbFormatError, T } from '../../../src/persist/rdb-const.js';
+import { RdbEmptyKey, RdbFormatError, T } from '../../../src/persist/rdb-const.js';
 import { RdbIn, RdbOut } from '../../../src/persist/rdb-io.js';
 import { readValue } from '../../../src/persist/rdb-read.js';
 import { ListValue } from '../../../src/store/list.js';
@@ -209,6 +209,53 @@ test('old encodings: plain LIST, ZSET with text scores, empty values refused', (
   dup.string('a');
   dup.string('a');
   assert.throws(() => readValue(new RdbIn(Buffer.from(dup.view())), T.SET, LIM), RdbFormatError);
+});
+
+test("a faulty encoded value reports Redis's reason for its encoding; an empty one is an empty key", () => {
+  /** readValue's error for the value bytes `v` of RDB type `t`. */
+  const failure = (t: number, v: Buffer): RdbFormatError => {
+    try {
+      readValue(new RdbIn(v), t, LIM);
+    } catch (e) {
+      assert.ok(e instanceof RdbFormatError);
+      return e;
+    }
+    return assert.fail('no error');
+  };
+  const blob = (b: Buffer): Buffer => Buffer.concat([Buffer.from([b.length]), b]);
+  const junk = blob(Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]));
+  const cases: [number, string][] = [
+    [T.HASH_ZIPMAP, 'Zipmap integrity check failed.'],
+    [T.LIST_ZIPLIST, 'List ziplist integrity check failed.'],
+    [T.SET_INTSET, 'Intset integrity check failed.'],
+    [T.ZSET_ZIPLIST, 'Zset ziplist integrity check failed.'],
+    [T.HASH_ZIPLIST, 'Hash ziplist integrity check failed.'],
+    [T.HASH_LISTPACK, 'Hash listpack integrity check failed.'],
+    [T.ZSET_LISTPACK, 'Zset listpack integrity check failed.'],
+  ];
+  for (const [t, reason] of cases) assert.equal(failure(t, junk).message, reason, `type ${t}`);
+  // Quicklists: a faulty node names the node encoding; a zero-length node is refused first.
+  assert.equal(
+    failure(T.LIST_QUICKLIST, Buffer.concat([Buffer.from([1]), junk])).message,
+    'Ziplist integrity check failed.',
+  );
+  assert.equal(
+    failure(T.LIST_QUICKLIST_2, Buffer.concat([Buffer.from([1, 2]), junk])).message,
+    'Listpack integrity check failed.',
+  );
+  assert.equal(failure(T.LIST_QUICKLIST_2, Buffer.from([1, 2, 0])).message, 'Quicklist integrity check failed.');
+  assert.equal(failure(T.LIST_QUICKLIST_2, Buffer.from([1, 9, 1, 0x61])).message, 'Quicklist integrity check failed.');
+  // Duplicates in the plain encodings, and empty values (skipped by file loads).
+  const pairs = new RdbOut(false);
+  pairs.len(2);
+  for (const s of ['f', 'v', 'f', 'w']) pairs.string(s);
+  assert.equal(failure(T.HASH, Buffer.from(pairs.view())).message, 'Duplicate hash fields detected');
+  assert.ok(failure(T.SET, Buffer.from([0])) instanceof RdbEmptyKey);
+  assert.ok(failure(T.LIST, Buffer.from([0])) instanceof RdbEmptyKey);
+  const emptyIntset = blob(encodeIntset([]));
+  assert.ok(failure(T.SET_INTSET, emptyIntset) instanceof RdbEmptyKey);
+  // An empty zipmap is not a valid zipmap for Redis (its check fails), unlike an empty ziplist.
+  assert.equal(failure(T.HASH_ZIPMAP, blob(Buffer.from([0, 0xff]))).message, 'Zipmap integrity check failed.');
 });
 
 test('fuzz: corrupted payloads give RdbFormatError or a value, never another exception', () => {
