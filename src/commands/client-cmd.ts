@@ -64,7 +64,7 @@ function flagString(c: Client): string {
   if (c.has(CLIENT.master)) f += 'M';
   if (c.has(CLIENT.pubsub)) f += 'P';
   if (c.has(CLIENT.multi)) f += 'x';
-  if (c.has(CLIENT.blocked)) f += 'b';
+  if (c.has(CLIENT.blocked | CLIENT.postponed)) f += 'b';
   if (c.has(CLIENT.tracking)) f += 't';
   f += clientInfoHooks.extraFlags(c);
   if (c.has(CLIENT.dirtyCas)) f += 'd';

@@ -166,7 +166,7 @@ function clientsSection(server: Server): InfoFields {
   let maxIn = 0;
   let maxOut = 0;
   for (const c of server.clients.values()) {
-    if (c.has(CLIENT.blocked)) blocked++;
+    if (c.has(CLIENT.blocked | CLIENT.postponed)) blocked++;
     if (c.has(CLIENT.tracking)) tracking++;
     maxIn = Math.max(maxIn, c.parser.qbuf.alloc);
     maxOut = Math.max(maxOut, c.reply.bytes + (c.control?.socketPending() ?? 0));

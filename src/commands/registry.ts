@@ -11,6 +11,11 @@ import { ACL_CATEGORIES, allCategories } from './categories.js';
 const HIDDEN_FLAGS: Readonly<Record<string, number>> = {
   scan: CMD.touches_arbitrary_keys,
   randomkey: CMD.touches_arbitrary_keys,
+  // May-replicate: held by CLIENT PAUSE WRITE and refused in read-only scripts, like writes.
+  // (EVAL, EVALSHA and FCALL take their flags from the script instead.)
+  pfcount: CMD.may_replicate,
+  publish: CMD.may_replicate,
+  spublish: CMD.may_replicate,
 };
 
 export class CommandStats {

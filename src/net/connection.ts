@@ -224,9 +224,11 @@ export class Connection {
     while (!this.closed && !c.has(CLIENT.closeAfterReply) && !this.pausedByCommand) {
       const argv = this.held ?? c.parser.take();
       this.held = null;
+      c.flags &= ~CLIENT.postponed;
       if (argv === null) break;
       if (this.mustWait(argv)) {
         this.held = argv;
+        c.flags |= CLIENT.postponed;
         this.waitForUnpause();
         break;
       }

@@ -52,12 +52,6 @@ export interface RunCtx {
   replFlags: number;
 }
 
-/**
- * Commands Redis flags may-replicate (refused in read-only scripts like writes). The
- * generated table does not carry that flag, so the names are listed here.
- */
-const MAY_REPLICATE = new Set(['publish', 'spublish', 'pfcount']);
-
 const ACL_DENIAL: Record<string, string> = {
   command: "can't run this command or subcommand",
   key: "can't access at least one of the keys mentioned in the command arguments",
@@ -84,7 +78,7 @@ function refusal(run: RunCtx, cmd: Command, argv: string[]): string | null {
   const verdict = server.security.check(caller, cmd, argv);
   caller.ext['aclContext'] = saved;
   if (!verdict.ok) return `The user executing the script ${ACL_DENIAL[verdict.reason]}`;
-  if (run.readOnly && ((cmd.flags & (CMD.write | CMD.may_replicate)) !== 0 || MAY_REPLICATE.has(cmd.fullname))) {
+  if (run.readOnly && cmd.has(CMD.write | CMD.may_replicate)) {
     return 'Write commands are not allowed from read-only scripts.';
   }
   if (!cmd.has(CMD.write) || run.dirty) return null;

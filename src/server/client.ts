@@ -29,6 +29,8 @@ export const CLIENT = {
   denyBlocking: 1 << 16,
   /** The connection to this server's primary (replication): its commands are applied unchecked. */
   master: 1 << 17,
+  /** A command waits for CLIENT PAUSE to end: counted and listed as blocked, as Redis's postponed clients. */
+  postponed: 1 << 18,
 } as const;
 
 /** How the network layer lets the command layer act on a connection without exposing it. */
@@ -39,7 +41,7 @@ export interface ConnectionControl {
   scheduleFlush(): void;
   /** Bytes queued in the socket and not yet sent. */
   socketPending(): number;
-  /** Stops or resumes reading (client pause, blocking). */
+  /** Holds or resumes running the client's commands (blocking, WAIT, a deferred command); reading goes on. */
   setPaused(paused: boolean): void;
 }
 

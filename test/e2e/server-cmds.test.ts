@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startRedoubt, startRedis, hasRedis, type Proc } from '../support/server.js';
 import { RawClient, decodeReply, type RespValue } from '../support/raw-client.js';
+import { until } from '../support/until.js';
 
 let srv: Proc;
 let ref: Proc | undefined;
@@ -266,6 +267,38 @@ test('CLIENT PAUSE WRITE holds writes but not reads until UNPAUSE', async () => 
     b.close();
   }
 });
+
+test(
+  'CLIENT PAUSE WRITE holds may-replicate commands too, and counts held clients as blocked',
+  { skip: noRedis },
+  async () => {
+    const [mine, theirs] = await both(async (port) => {
+      const a = await RawClient.connect(port);
+      const b = await RawClient.connect(port);
+      const d = await RawClient.connect(port);
+      const blocked = async (): Promise<number> =>
+        Number(/blocked_clients:(\d+)/.exec(String(decodeReply(await a.call('INFO', 'clients'))[0]))![1]);
+      try {
+        await b.call('CLIENT', 'SETNAME', 'held');
+        await a.call('CLIENT', 'PAUSE', '10000', 'WRITE');
+        const pf = b.call('PFCOUNT', 'pause-hll');
+        const pub = d.call('PUBLISH', 'pause-ch', 'm');
+        await until('both to be held', async () => (await blocked()) === 2);
+        const list = String(decodeReply(await a.call('CLIENT', 'LIST'))[0]);
+        const flags = /name=held .*?flags=(\w+)/.exec(list.split('\n').find((l) => l.includes('name=held'))!)?.[1];
+        const before = [await blocked(), flags?.includes('b')];
+        await a.call('CLIENT', 'UNPAUSE');
+        return [...before, (await pf).toString(), (await pub).toString(), await blocked()];
+      } finally {
+        a.close();
+        b.close();
+        d.close();
+      }
+    });
+    assert.deepEqual(mine, [2, true, ':0\r\n', ':0\r\n', 0]);
+    assert.deepEqual(mine, theirs);
+  },
+);
 
 test('a protocol error closes the connection fully: a client still sending gets a reset', async () => {
   // allowHalfOpen: a half-closed server side would let this client keep writing forever.
