@@ -222,9 +222,11 @@ export class Connection {
     const c = this.client;
     const server = this.server;
     while (!this.closed && !c.has(CLIENT.closeAfterReply) && !this.pausedByCommand) {
-      const argv = this.held ?? c.parser.take();
-      this.held = null;
-      c.flags &= ~CLIENT.postponed;
+      let argv = this.held;
+      if (argv !== null) {
+        this.held = null;
+        c.flags &= ~CLIENT.postponed;
+      } else argv = c.parser.take();
       if (argv === null) break;
       if (this.mustWait(argv)) {
         this.held = argv;

@@ -126,11 +126,12 @@ function readTextScore(inp: RdbIn): number {
 /**
  * Decodes an encoded blob (ziplist, listpack, zipmap, intset) into a value; any fault in it,
  * duplicates included, is reported with Redis's reason for that encoding ("Hash ziplist
- * integrity check failed."), which RESTORE logs and tests look for.
+ * integrity check failed."), which RESTORE logs and tests look for. An empty value stays an
+ * empty key.
  */
-function integrity<V>(encoding: string, decode: () => V): V {
+function integrity<V>(encoding: string, blob: Buffer, decode: (blob: Buffer) => V): V {
   try {
-    return decode();
+    return decode(blob);
   } catch (err) {
     if (err instanceof RdbFormatError && !(err instanceof RdbEmptyKey)) bad(`${encoding} integrity check failed.`);
     throw err;
@@ -154,9 +155,7 @@ function readQuicklist(inp: RdbIn, v2: boolean): LoadedValue {
       continue;
     }
     // Empty nodes are skipped, as Redis does.
-    const entries = v2
-      ? integrity('Listpack', () => decodeListpack(blob))
-      : integrity('Ziplist', () => decodeZiplist(blob));
+    const entries = v2 ? integrity('Listpack', blob, decodeListpack) : integrity('Ziplist', blob, decodeZiplist);
     for (const s of entries) items.push(s);
   }
   return makeList(items);
@@ -196,39 +195,25 @@ export function readValue(inp: RdbIn, t: number, lim: LoadLimits): LoadedValue {
       for (let i = 0; i < n; i++) pairs.push(inp.string(), inp.string());
       return makeHash(pairs, lim, false);
     }
-    case T.HASH_ZIPMAP: {
-      const blob = inp.bytesString();
-      return integrity('Zipmap', () => {
-        const pairs = decodeZipmap(blob);
+    case T.HASH_ZIPMAP:
+      return integrity('Zipmap', inp.bytesString(), (b) => {
+        const pairs = decodeZipmap(b);
         // Redis's zipmap check refuses an empty one (other encodings report an empty key).
         if (pairs.length === 0) bad('empty zipmap');
         return makeHash(pairs, lim, false);
       });
-    }
-    case T.LIST_ZIPLIST: {
-      const blob = inp.bytesString();
-      return integrity('List ziplist', () => makeList(decodeZiplist(blob)));
-    }
-    case T.SET_INTSET: {
-      const blob = inp.bytesString();
-      return integrity('Intset', () => makeSet(decodeIntset(blob), lim));
-    }
-    case T.ZSET_ZIPLIST: {
-      const blob = inp.bytesString();
-      return integrity('Zset ziplist', () => zsetFromPairs(decodeZiplist(blob), lim));
-    }
-    case T.HASH_ZIPLIST: {
-      const blob = inp.bytesString();
-      return integrity('Hash ziplist', () => makeHash(decodeZiplist(blob), lim, true));
-    }
-    case T.HASH_LISTPACK: {
-      const blob = inp.bytesString();
-      return integrity('Hash listpack', () => makeHash(decodeListpack(blob), lim, true));
-    }
-    case T.ZSET_LISTPACK: {
-      const blob = inp.bytesString();
-      return integrity('Zset listpack', () => zsetFromPairs(decodeListpack(blob), lim));
-    }
+    case T.LIST_ZIPLIST:
+      return integrity('List ziplist', inp.bytesString(), (b) => makeList(decodeZiplist(b)));
+    case T.SET_INTSET:
+      return integrity('Intset', inp.bytesString(), (b) => makeSet(decodeIntset(b), lim));
+    case T.ZSET_ZIPLIST:
+      return integrity('Zset ziplist', inp.bytesString(), (b) => zsetFromPairs(decodeZiplist(b), lim));
+    case T.HASH_ZIPLIST:
+      return integrity('Hash ziplist', inp.bytesString(), (b) => makeHash(decodeZiplist(b), lim, true));
+    case T.HASH_LISTPACK:
+      return integrity('Hash listpack', inp.bytesString(), (b) => makeHash(decodeListpack(b), lim, true));
+    case T.ZSET_LISTPACK:
+      return integrity('Zset listpack', inp.bytesString(), (b) => zsetFromPairs(decodeListpack(b), lim));
     case T.LIST_QUICKLIST:
       return readQuicklist(inp, false);
     case T.LIST_QUICKLIST_2:
