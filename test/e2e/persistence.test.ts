@@ -20,6 +20,7 @@ import { hasRedis, type Proc } from '../support/server.js';
 import { redisIn, redoubtIn } from '../support/fixed-port.js';
 import { RespClient } from '../support/resp-client.js';
 import { crc64 } from '../../src/persist/crc64.js';
+import { until } from '../support/until.js';
 
 const LO = 30500;
 const HI = 30699;
@@ -289,9 +290,9 @@ test('RESTORE of a corrupt payload logs the reason at verbose level', async () =
       const reply = await c.call('RESTORE', 'k', '0', payload);
       assert.ok(reply instanceof Error && reply.message === 'ERR Bad data format', String(reply));
     });
-    assert.match(
-      p.output(),
-      /Internal error in RDB reading offset 0, function at RESTORE -> Intset integrity check failed\./,
+    // The reply can arrive before the log line has crossed the server's stdout pipe.
+    await until('the log line', () =>
+      /Internal error in RDB reading offset 0, function at RESTORE -> Intset integrity check failed\./.test(p.output()),
     );
   } finally {
     await p.stop();

@@ -55,7 +55,8 @@ function waitFor(child: ChildProcess, buf: { s: string }, needle: string, ms: nu
       }
     };
     child.stdout?.on('data', check);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': by then everything the server printed has been read.
+    child.once('close', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${buf.s}`));
     });
